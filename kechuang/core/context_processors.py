@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import navigation, permissions
+from .models import SystemFlag
+
+
+def kechuang(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "demo_loaded": SystemFlag.objects.filter(key="demo_loaded").exists(),
+        "streams": navigation.STREAMS,
+        "my_roles": permissions.roles_of(user),
+        "perm": navigation.PermissionFlags(user),
+    }

@@ -1,0 +1,144 @@
+"""Page forms. They only parse and present; rules live in the models and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions, selectors
+from .creditcode import credit_code_error, normalise_credit_code
+from .models import IndustryClass, Organisation, Person, Region, User
+
+
+class IndustryCodeField(forms.CharField):
+    """A GB/T 4754-2017 class entered by its 4-digit code (with the name shown on the detail page)."""
+
+    def clean(self, value: Any) -> IndustryClass | None:  # type: ignore[override]
+        code = (super().clean(value) or "").strip().upper().lstrip("ABCDEFGHIJKLMNOPQRST")
+        if not code:
+            return None
+        industry = IndustryClass.objects.filter(code=code, level=IndustryClass.Level.CLASS).first()
+        if industry is None:
+            raise forms.ValidationError(_("行业代码“%(code)s”不是 GB/T 4754-2017 的小类（四位数字）代码。") % {"code": code})
+        return industry
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, IndustryClass) else value
+
+
+class OrganisationForm(forms.ModelForm):
+    industry = IndustryCodeField(label=_("行业代码（小类）"), required=False, max_length=5, help_text=_("如 3985（电子专用材料制造）"))
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "kind", "credit_code", "credit_code_exception", "region", "industry", "size", "established_on",
+            "address", "contact_name", "contact_phone", "contact_email", "is_active",
+        ]
+        widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = selectors.townships_for(user)
+        self.fields["region"].label_from_instance = lambda r: ("　" if r.level == "township" else "") + r.name
+        if self.instance.pk and self.instance.industry_id:
+            self.initial["industry"] = self.instance.industry_id
+        # Only county staff may record a legacy code that fails the check (DOMAIN.md); others never see it.
+        if not (self.instance.region_id and permissions.can_set_credit_code_exception(user, self.instance)) and not (
+            not self.instance.pk and permissions.has_role(user, "staff")
+        ):
+            del self.fields["credit_code_exception"]
+        if self.instance.pk and not permissions.can_create_in(user, self.instance.region):
+            for name in ("credit_code", "region", "kind", "is_active"):
+                self.fields.pop(name, None)
+
+    def clean_credit_code(self) -> str:
+        code = normalise_credit_code(self.cleaned_data.get("credit_code"))
+        error = credit_code_error(code)
+        if error and not (self.data.get("credit_code_exception") or "").strip():
+            raise forms.ValidationError(error)
+        return code
+
+    def _post_clean(self) -> None:
+        # The model is validated again by the service; skip the ModelForm's own pass to keep one rule set.
+        pass
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k in self.fields}
+
+
+class PersonForm(forms.ModelForm):
+    tag_names = forms.CharField(label=_("专业标签"), required=False, help_text=_("多个标签用逗号或顿号分隔"))
+
+    class Meta:
+        model = Person
+        fields = [
+            "name", "gender", "county", "organisation", "organisation_name", "title", "position", "specialties",
+            "is_expert", "is_commissioner", "is_talent", "is_contact", "phone", "email",
+        ]
+        widgets = {"specialties": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = selectors.counties_for(user)
+        self.fields["organisation"].queryset = selectors.organisation_list(user=user)
+        if self.instance.pk:
+            self.initial["tag_names"] = "、".join(t.name for t in self.instance.tags.all())
+            if not permissions.can_see_contacts(user, self.instance):
+                del self.fields["phone"], self.fields["email"]
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.fields and k != "tag_names"}
+        raw = self.cleaned_data.get("tag_names") or ""
+        data["tags"] = [t for t in raw.replace("，", ",").replace("、", ",").split(",") if t.strip()]
+        return data
+
+
+class SignupForm(forms.Form):
+    organisation_name = forms.CharField(label=_("企业名称"), max_length=100)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=30)
+    region = forms.ModelChoiceField(label=_("所在县（市、区）"), queryset=Region.objects.none())
+    full_name = forms.CharField(label=_("联系人姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机"), max_length=20)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    username = forms.CharField(label=_("登录账号"), max_length=150)
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(level="county", code__startswith="33").order_by("code")
+
+    def clean_credit_code(self) -> str:
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        error = credit_code_error(code)
+        if error:
+            raise forms.ValidationError(error)
+        return code
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise forms.ValidationError(_("该账号已被使用。"))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(label=_("账号"), required=False)
+    action = forms.CharField(label=_("操作"), required=False)
+    object_type = forms.CharField(label=_("对象类型"), required=False)
+    result = forms.ChoiceField(label=_("结果"), required=False, choices=[("", _("全部")), ("ok", _("成功")), ("denied", _("拒绝")), ("failed", _("失败"))])
+    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

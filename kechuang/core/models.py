@@ -1,0 +1,431 @@
+"""Core registers shared by every work stream: regions, industries, organisations, people, accounts,
+roles and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .creditcode import credit_code_error, normalise_credit_code
+
+# Length of the code prefix shared by everything inside a region of each level.
+REGION_PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9}
+
+
+class Region(models.Model):
+    """A node of the division tree, keyed by the national (NBS statistical) division code."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县（市、区）")
+        TOWNSHIP = "township", _("乡镇（街道）")
+
+    code = models.CharField(_("区划代码"), max_length=9, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        """Every region inside this one has a code starting with this prefix."""
+        return self.code[: REGION_PREFIX_LENGTH[self.level]]
+
+    def contains(self, other: Region | None) -> bool:
+        return other is not None and other.code.startswith(self.prefix)
+
+    @property
+    def county(self) -> Region | None:
+        if self.level == self.Level.COUNTY:
+            return self
+        if self.level == self.Level.TOWNSHIP:
+            return self.parent
+        return None
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            if node.name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class IndustryClass(models.Model):
+    """国民经济行业分类 GB/T 4754-2017, all four levels (门类 letter, 大类, 中类, 小类)."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("门类")
+        DIVISION = "division", _("大类")
+        GROUP = "group", _("中类")
+        CLASS = "class", _("小类")
+
+    code = models.CharField(_("行业代码"), max_length=4, primary_key=True)
+    name = models.CharField(_("行业名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    section = models.CharField(_("门类"), max_length=1, db_index=True)
+    is_high_tech_manufacturing = models.BooleanField(_("高技术制造业"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行业分类")
+        verbose_name_plural = _("行业分类")
+
+    def __str__(self) -> str:
+        return f"{self.section}{self.code} {self.name}" if self.code[0].isdigit() else f"{self.code} {self.name}"
+
+
+phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}$", _("电话号码只能包含数字、空格和 + - ( )，长度 5–20 位。"))
+
+
+class Organisation(models.Model):
+    """An enterprise, university, institute, county department or service provider."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        UNIVERSITY = "university", _("高校")
+        INSTITUTE = "institute", _("科研院所")
+        DEPARTMENT = "department", _("县级部门")
+        PROVIDER = "provider", _("服务机构")
+        OTHER = "other", _("其他")
+
+    class Size(models.TextChoices):
+        LARGE = "large", _("大型")
+        MEDIUM = "medium", _("中型")
+        SMALL = "small", _("小型")
+        MICRO = "micro", _("微型")
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.ENTERPRISE)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    credit_code_exception = models.CharField(
+        _("校验例外说明"),
+        max_length=200,
+        blank=True,
+        help_text=_("仅当历史代码无法通过校验且经核实时填写原因。"),
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在地"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    industry = models.ForeignKey(
+        IndustryClass,
+        verbose_name=_("行业（小类）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"level": "class"},
+    )
+    size = models.CharField(_("规模"), max_length=8, choices=Size.choices, blank=True)
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    contact_email = models.EmailField(_("电子邮箱"), blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("组织机构")
+        verbose_name_plural = _("组织机构")
+        indexes = [models.Index(fields=["region", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.credit_code = normalise_credit_code(self.credit_code)
+        self.credit_code_exception = (self.credit_code_exception or "").strip()
+        error = credit_code_error(self.credit_code)
+        if error and not self.credit_code_exception:
+            raise ValidationError({"credit_code": error})
+        if self.region_id and self.region.level not in (Region.Level.COUNTY, Region.Level.TOWNSHIP):
+            raise ValidationError({"region": _("所在地须为县（市、区）或乡镇（街道）。")})
+        if self.industry_id and self.industry.level != IndustryClass.Level.CLASS:
+            raise ValidationError({"industry": _("行业须选到小类（四位代码）。")})
+
+    @property
+    def county(self) -> Region | None:
+        return self.region.county
+
+
+class OrganisationYear(models.Model):
+    """Per-year facts about an organisation; above-scale (规上) status changes from year to year."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    is_above_scale = models.BooleanField(_("规模以上工业企业"), default=False)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="organisation_year_unique")]
+        verbose_name = _("年度状态")
+        verbose_name_plural = _("年度状态")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}"
+
+    def clean(self) -> None:
+        if not 1990 <= (self.year or 0) <= 2100:
+            raise ValidationError({"year": _("年度须在 1990–2100 之间。")})
+
+
+class SpecialtyTag(models.Model):
+    name = models.CharField(_("标签"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("专业标签")
+        verbose_name_plural = _("专业标签")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """An expert, S&T commissioner, talent or contact person. One person can hold several of these."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("男")
+        FEMALE = "female", _("女")
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=6, choices=Gender.choices, blank=True)
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("所属县（人才库）"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        limit_choices_to={"level": "county"},
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("工作单位"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    organisation_name = models.CharField(
+        _("工作单位名称"), max_length=100, blank=True, help_text=_("单位不在本平台登记时填写。")
+    )
+    title = models.CharField(_("职称"), max_length=50, blank=True)
+    position = models.CharField(_("职务"), max_length=50, blank=True)
+    specialties = models.TextField(_("专业特长"), blank=True)
+    tags = models.ManyToManyField(SpecialtyTag, verbose_name=_("专业标签"), blank=True, related_name="people")
+    is_expert = models.BooleanField(_("专家"), default=False)
+    is_commissioner = models.BooleanField(_("科技特派员"), default=False)
+    is_talent = models.BooleanField(_("人才"), default=False)
+    is_contact = models.BooleanField(_("联系人"), default=False)
+    phone = models.CharField(_("手机"), max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.county_id and self.county.level != Region.Level.COUNTY:
+            raise ValidationError({"county": _("所属县须为县级区划。")})
+        if not (self.is_expert or self.is_commissioner or self.is_talent or self.is_contact):
+            raise ValidationError(_("请至少选择一种身份：专家、科技特派员、人才或联系人。"))
+
+    @property
+    def workplace(self) -> str:
+        return self.organisation.name if self.organisation_id else self.organisation_name
+
+    @property
+    def kinds(self) -> list[str]:
+        return [
+            str(label)
+            for flag, label in (
+                (self.is_expert, _("专家")),
+                (self.is_commissioner, _("科技特派员")),
+                (self.is_talent, _("人才")),
+                (self.is_contact, _("联系人")),
+            )
+            if flag
+        ]
+
+
+class User(AbstractUser):
+    """An account. What it may do comes from its RoleAssignments, never from is_staff/is_superuser
+    (those only open Django's admin site to the system administrator)."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True, validators=[phone_validator])
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("科技管理科")
+    LEADER = "leader", _("局领导")
+    ENTERPRISE = "enterprise", _("企业用户")
+    EXPERT = "expert", _("专家")
+    COMMISSIONER = "commissioner", _("科技特派员")
+    DEPARTMENT = "department", _("县级部门")
+    CITY = "city", _("市级科技部门")
+    PROVINCE = "province", _("省级科技部门")
+    ADMIN = "admin", _("系统管理员")
+    AUDITOR = "auditor", _("审计员")
+
+
+# What each role is scoped to.
+REGION_ROLES = {Role.STAFF, Role.LEADER, Role.CITY, Role.PROVINCE}
+ORGANISATION_ROLES = {Role.ENTERPRISE, Role.DEPARTMENT}
+PERSON_ROLES = {Role.EXPERT, Role.COMMISSIONER}
+SYSTEM_ROLES = {Role.ADMIN, Role.AUDITOR}
+REQUIRED_REGION_LEVEL = {
+    Role.STAFF: Region.Level.COUNTY,
+    Role.LEADER: Region.Level.COUNTY,
+    Role.CITY: Region.Level.CITY,
+    Role.PROVINCE: Region.Level.PROVINCE,
+}
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    region = models.ForeignKey(Region, verbose_name=_("管辖区域"), on_delete=models.PROTECT, null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    person = models.ForeignKey(Person, verbose_name=_("人员档案"), on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "organisation", "person"], name="role_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = self.region or self.organisation or self.person or ""
+        return f"{self.get_role_display()} {scope}".strip()
+
+    def clean(self) -> None:
+        role = Role(self.role)
+        if role in REGION_ROLES:
+            if not self.region_id:
+                raise ValidationError({"region": _("该角色须指定管辖区域。")})
+            if self.region.level != REQUIRED_REGION_LEVEL[role]:
+                raise ValidationError(
+                    {"region": _("该角色的管辖区域须为%(level)s级。") % {"level": Region.Level(REQUIRED_REGION_LEVEL[role]).label}}
+                )
+        if role in ORGANISATION_ROLES and not self.organisation_id:
+            raise ValidationError({"organisation": _("该角色须指定所属单位。")})
+        if role in PERSON_ROLES and not self.person_id:
+            raise ValidationError({"person": _("该角色须关联人员档案。")})
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=50)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class SystemFlag(models.Model):
+    """Small facts about this installation (e.g. that the demo county is loaded)."""
+
+    key = models.CharField(max_length=50, primary_key=True)
+    value = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("审计日志只能追加，不能修改。")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class AuditEvent(models.Model):
+    """One audited action. Append-only: no update or delete path in Python, and database triggers
+    refuse UPDATE (and DELETE on PostgreSQL) as well."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("成功")
+        DENIED = "denied", _("拒绝")
+        FAILED = "failed", _("失败")
+
+    at = models.DateTimeField(_("时间（UTC）"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.DO_NOTHING, null=True, db_constraint=False)
+    username = models.CharField(_("账号"), max_length=150, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=32, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=50, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    result = models.CharField(_("结果"), max_length=8, choices=Result.choices, default=Result.OK)
+    detail = models.TextField(_("说明"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise PermissionError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("审计日志只能追加，不能删除。")

@@ -1,0 +1,184 @@
+"""The one place that decides what a user may see and change. Selectors, views, the API, exports
+and the CLI all ask here; nothing else checks roles.
+
+Rule of thumb: region roles see everything whose region code starts with their region's prefix
+(staff may also change it, leaders and city/province staff only read); organisation roles see and
+change their own organisation and its people; expert/commissioner roles see their own profile; the
+system administrator manages accounts but not business data; only the auditor reads the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from . import audit
+from .models import (
+    ORGANISATION_ROLES,
+    AuditEvent,
+    Organisation,
+    Person,
+    Region,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+READ_REGION_ROLES = {Role.STAFF, Role.LEADER, Role.CITY, Role.PROVINCE}
+WRITE_REGION_ROLES = {Role.STAFF}
+
+
+def roles_of(user: Any) -> list[RoleAssignment]:
+    """The user's role assignments, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_kechuang_roles", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "organisation", "person"))
+        user._kechuang_roles = cached
+    return cached
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return any(r.role in roles for r in roles_of(user))
+
+
+def region_prefixes(user: Any, roles: set[Role] | set[str] = READ_REGION_ROLES) -> list[str]:
+    return [r.region.prefix for r in roles_of(user) if r.role in roles and r.region is not None]
+
+
+def own_organisation_ids(user: Any) -> list[int]:
+    return [r.organisation_id for r in roles_of(user) if r.role in ORGANISATION_ROLES and r.organisation_id]
+
+
+def own_person_ids(user: Any) -> list[int]:
+    return [r.person_id for r in roles_of(user) if r.person_id]
+
+
+def _prefix_q(field: str, prefixes: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(**{f"{field}__startswith": prefix})
+    return q
+
+
+# --- organisations ------------------------------------------------------------------------------------
+
+
+def organisation_filter(user: Any, *, for_change: bool = False) -> Q:
+    roles = WRITE_REGION_ROLES if for_change else READ_REGION_ROLES
+    return _prefix_q("region__code", region_prefixes(user, roles)) | Q(pk__in=own_organisation_ids(user))
+
+
+def person_filter(user: Any, *, for_change: bool = False) -> Q:
+    roles = WRITE_REGION_ROLES if for_change else READ_REGION_ROLES
+    return (
+        _prefix_q("county__code", region_prefixes(user, roles))
+        | Q(organisation_id__in=own_organisation_ids(user))
+        | Q(pk__in=own_person_ids(user))
+    )
+
+
+def region_filter(user: Any) -> Q:
+    """Regions a user works in (for choosing a township, filtering lists)."""
+    q = _prefix_q("code", region_prefixes(user))
+    for r in roles_of(user):
+        if r.organisation_id:
+            q |= Q(code=r.organisation.region_id)
+    return q
+
+
+def can_view(user: Any, obj: Model) -> bool:
+    if isinstance(obj, Organisation):
+        return Organisation.objects.filter(organisation_filter(user), pk=obj.pk).exists()
+    if isinstance(obj, Person):
+        return Person.objects.filter(person_filter(user), pk=obj.pk).exists()
+    if isinstance(obj, AuditEvent):
+        return can_read_audit(user)
+    if isinstance(obj, Region):
+        return True
+    return False
+
+
+def can_change(user: Any, obj: Model) -> bool:
+    if isinstance(obj, Organisation):
+        return Organisation.objects.filter(organisation_filter(user, for_change=True), pk=obj.pk).exists()
+    if isinstance(obj, Person):
+        return Person.objects.filter(person_filter(user, for_change=True), pk=obj.pk).exists()
+    return False
+
+
+def can_create_in(user: Any, region: Region | None) -> bool:
+    """May the user create county records (organisations, people) in this region?"""
+    return region is not None and any(region.code.startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES))
+
+
+def can_create_contact_for(user: Any, organisation: Organisation | None) -> bool:
+    return organisation is not None and (
+        organisation.pk in own_organisation_ids(user) or can_change(user, organisation)
+    )
+
+
+def can_set_credit_code_exception(user: Any, organisation: Organisation) -> bool:
+    """Only county staff may accept a legacy code that fails the check digit."""
+    return can_create_in(user, organisation.region) if organisation.region_id else False
+
+
+def can_see_contacts(user: Any, person: Person) -> bool:
+    """Phone and e-mail of people: staff of their county, their own organisation, themselves."""
+    if person.pk in own_person_ids(user):
+        return True
+    if person.organisation_id and person.organisation_id in own_organisation_ids(user):
+        return True
+    return any(person.county_id and person.county_id.startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES))
+
+
+def can_export(user: Any) -> bool:
+    return has_role(user, *READ_REGION_ROLES)
+
+
+def can_import(user: Any) -> bool:
+    return has_role(user, *WRITE_REGION_ROLES)
+
+
+def can_read_audit(user: Any) -> bool:
+    return has_role(user, Role.AUDITOR)
+
+
+def can_manage_accounts(user: Any) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def can_activate(user: Any, target: User) -> bool:
+    """County staff activate enterprise sign-ups whose organisation lies in their county."""
+    orgs = [r.organisation for r in RoleAssignment.objects.filter(user=target).select_related("organisation__region")]
+    return bool(orgs) and all(o is not None and can_create_in(user, o.region) for o in orgs)
+
+
+def require(allowed: bool, user: Any, action: str, obj: Model | None = None, *, what: str = "") -> None:
+    """Raise PermissionDenied unless allowed; a refusal is written to the audit log first."""
+    if allowed:
+        return
+    audit.record(
+        "permission_denied",
+        by=user,
+        obj=obj,
+        object_type="" if obj is not None else what,
+        result=AuditEvent.Result.DENIED,
+        detail=action,
+    )
+    raise PermissionDenied(_("您没有权限执行此操作。"))
+
+
+def visible(user: Any, queryset: QuerySet) -> QuerySet:
+    """Restrict a queryset of a county register to what the user may see."""
+    model = queryset.model
+    if model is Organisation:
+        return queryset.filter(organisation_filter(user))
+    if model is Person:
+        return queryset.filter(person_filter(user))
+    if model is AuditEvent:
+        return queryset if can_read_audit(user) else queryset.none()
+    raise TypeError(f"no visibility rule for {model!r}")

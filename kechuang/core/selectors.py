@@ -1,0 +1,109 @@
+"""Reads of the core registers. Every selector takes the acting user and returns only what that
+user may see (tenancy lives in permissions, applied here once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from . import permissions
+from .models import AuditEvent, Organisation, OrganisationYear, Person, Region, Role, RoleAssignment, User
+
+
+def organisation_list(
+    *,
+    user: Any,
+    q: str = "",
+    kind: str = "",
+    region: str = "",
+    section: str = "",
+    above_scale_year: int | None = None,
+) -> QuerySet[Organisation]:
+    qs = permissions.visible(user, Organisation.objects.select_related("region", "industry"))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()) | Q(address__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    if section:
+        qs = qs.filter(industry__section=section)
+    if above_scale_year:
+        qs = qs.filter(
+            Exists(OrganisationYear.objects.filter(organisation=OuterRef("pk"), year=above_scale_year, is_above_scale=True))
+        )
+    return qs.order_by("name", "pk")
+
+
+def organisation_get(*, user: Any, pk: int) -> Organisation:
+    """The organisation if the user may see it; DoesNotExist otherwise, so hidden looks like absent."""
+    return permissions.visible(user, Organisation.objects.select_related("region__parent", "industry")).get(pk=pk)
+
+
+def person_list(*, user: Any, q: str = "", kind: str = "", tag: str = "") -> QuerySet[Person]:
+    qs = permissions.visible(user, Person.objects.select_related("organisation", "county")).prefetch_related("tags")
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(specialties__icontains=q) | Q(organisation_name__icontains=q) | Q(organisation__name__icontains=q)
+        )
+    if kind in ("expert", "commissioner", "talent", "contact"):
+        qs = qs.filter(**{f"is_{kind}": True})
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    return qs.order_by("name", "pk").distinct()
+
+
+def person_get(*, user: Any, pk: int) -> Person:
+    return permissions.visible(user, Person.objects.select_related("organisation", "county")).get(pk=pk)
+
+
+def townships_for(user: Any) -> QuerySet[Region]:
+    """Counties and townships the user works in, for region pickers and filters."""
+    return Region.objects.filter(permissions.region_filter(user), level__in=["county", "township"]).order_by("code")
+
+
+def counties_for(user: Any) -> QuerySet[Region]:
+    return Region.objects.filter(permissions.region_filter(user), level="county").order_by("code")
+
+
+def audit_list(
+    *, user: Any, username: str = "", action: str = "", object_type: str = "", result: str = "", start: Any = None, end: Any = None
+) -> QuerySet[AuditEvent]:
+    qs = permissions.visible(user, AuditEvent.objects.all())
+    if username:
+        qs = qs.filter(username__icontains=username)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if result:
+        qs = qs.filter(result=result)
+    if start:
+        qs = qs.filter(at__date__gte=start)
+    if end:
+        qs = qs.filter(at__date__lte=end)
+    return qs.order_by("-at", "-id")
+
+
+def pending_signups(*, user: Any) -> QuerySet[User]:
+    """Inactive enterprise sign-ups whose organisation lies in the staff member's county."""
+    prefixes = permissions.region_prefixes(user, permissions.WRITE_REGION_ROLES)
+    q = Q(pk__in=[])
+    for prefix in prefixes:
+        q |= Q(organisation__region__code__startswith=prefix)
+    roles = RoleAssignment.objects.filter(q, role=Role.ENTERPRISE)
+    return User.objects.filter(is_active=False, roles__in=roles).distinct().order_by("date_joined")
+
+
+def industry_sections() -> QuerySet:
+    from .models import IndustryClass
+
+    return IndustryClass.objects.filter(level=IndustryClass.Level.SECTION).order_by("code")
+
+
+def above_scale_years(*, user: Any) -> list[int]:
+    orgs = permissions.visible(user, Organisation.objects.all())
+    return list(
+        OrganisationYear.objects.filter(organisation__in=orgs).values_list("year", flat=True).distinct().order_by("-year")
+    )

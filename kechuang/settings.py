@@ -1,0 +1,175 @@
+"""Kechuang settings. Everything that differs between machines comes from environment variables
+(see `.env.example`); the defaults give the embedded SQLite demo on 127.0.0.1."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("KECHUANG_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# "demo" (default: local demo and development) or "production" (HTTPS, secure cookies, HSTS).
+KECHUANG_ENV = env.str("KECHUANG_ENV", default="demo")
+PRODUCTION = KECHUANG_ENV == "production"
+
+DEBUG = env.bool("KECHUANG_DEBUG", default=False)
+if PRODUCTION:
+    SECRET_KEY = env.str("KECHUANG_SECRET_KEY")  # required: no default in production
+else:
+    SECRET_KEY = env.str("KECHUANG_SECRET_KEY", default="demo-only-secret-key-not-for-production-use-0123456789")
+ALLOWED_HOSTS = env.list("KECHUANG_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("KECHUANG_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "ninja",
+    "kechuang.core",
+    "kechuang.imports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "kechuang.core.middleware.SessionLifetimeMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kechuang.core.middleware.AuditContextMiddleware",
+    "kechuang.core.middleware.PasswordExpiryMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kechuang.urls"
+WSGI_APPLICATION = "kechuang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "kechuang" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "kechuang.core.context_processors.kechuang",
+            ],
+            "builtins": ["kechuang.core.templatetags.units"],
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kechuang.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while an import writes; IMMEDIATE avoids "database is locked" upgrades.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts and security (等保 2.0 二级) ----------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kechuang.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]
+# Days before a password must be changed; 0 turns expiry off (the demo keeps it off).
+PASSWORD_MAX_AGE_DAYS = env.int("KECHUANG_PASSWORD_MAX_AGE_DAYS", default=90 if PRODUCTION else 0)
+
+# Idle timeout: the cookie lives SESSION_COOKIE_AGE seconds after the last request.
+SESSION_COOKIE_AGE = env.int("KECHUANG_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+# Absolute lifetime, whatever the activity (checked by SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_SECONDS = env.int("KECHUANG_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# django-axes: 5 consecutive failures for one username from one IP lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("KECHUANG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("KECHUANG_LOCKOUT_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("KECHUANG_PROXY_COUNT", default=0)
+AXES_VERBOSE = False
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("KECHUANG_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("KECHUANG_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- i18n: Simplified Chinese first, English available ---------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "kechuang" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static files: all served locally (no CDN) ------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- uploads: imports are capped here and again, more precisely, in kechuang.imports.guards -------
+IMPORT_MAX_FILE_BYTES = env.int("KECHUANG_IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("KECHUANG_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_RATIO = env.int("KECHUANG_IMPORT_MAX_RATIO", default=100)
+IMPORT_MAX_ZIP_ENTRIES = env.int("KECHUANG_IMPORT_MAX_ZIP_ENTRIES", default=1000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("KECHUANG_LOG_LEVEL", default="WARNING")},
+}

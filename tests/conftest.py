@@ -1,0 +1,135 @@
+"""Shared fixtures: the reference tables, and one named user per role in two counties.
+
+County A is 开化县 (330824), county B is 常山县 (330822); both lie in 衢州市 (330800), 浙江省 (330000).
+"""
+
+import pytest
+from django.test import Client
+
+from kechuang.core import services
+from kechuang.core.models import Organisation, Region, Role
+from kechuang.core.reference import load_reference_data
+from tests.factories import OrganisationFactory, PersonFactory
+
+PASSWORD = "Kc-test-Passw0rd"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference(db):
+    """Regions and industries (loaded by migration; reloaded after a transactional test flushed them)."""
+    load_reference_data()
+
+
+@pytest.fixture
+def county_a(reference):
+    return Region.objects.get(code="330824")
+
+
+@pytest.fixture
+def county_b(reference):
+    return Region.objects.get(code="330822")
+
+
+@pytest.fixture
+def township_a(county_a):
+    return county_a.children.order_by("code").first()
+
+
+@pytest.fixture
+def org_x(county_a):
+    return OrganisationFactory(name="开化县甲科技有限公司", region=county_a)
+
+
+@pytest.fixture
+def org_y(county_b):
+    return OrganisationFactory(name="常山县乙材料有限公司", region=county_b)
+
+
+@pytest.fixture
+def department_a(county_a):
+    return OrganisationFactory(name="开化县农业农村局", kind=Organisation.Kind.DEPARTMENT, region=county_a)
+
+
+@pytest.fixture
+def expert_person_a(county_a):
+    return PersonFactory(name="王专家", county=county_a)
+
+
+@pytest.fixture
+def expert_person_b(county_b):
+    return PersonFactory(name="李专家", county=county_b)
+
+
+def make_user(username, **role):
+    return services.user_create(by=None, username=username, password=PASSWORD, full_name=username, roles=[role] if role else [])
+
+
+@pytest.fixture
+def staff_a(county_a):
+    return make_user("staff_a", role=Role.STAFF, region=county_a)
+
+
+@pytest.fixture
+def staff_b(county_b):
+    return make_user("staff_b", role=Role.STAFF, region=county_b)
+
+
+@pytest.fixture
+def leader_a(county_a):
+    return make_user("leader_a", role=Role.LEADER, region=county_a)
+
+
+@pytest.fixture
+def enterprise_x(org_x):
+    return make_user("enterprise_x", role=Role.ENTERPRISE, organisation=org_x)
+
+
+@pytest.fixture
+def department_user_a(department_a):
+    return make_user("department_a", role=Role.DEPARTMENT, organisation=department_a)
+
+
+@pytest.fixture
+def expert_a(expert_person_a):
+    return make_user("expert_a", role=Role.EXPERT, person=expert_person_a)
+
+
+@pytest.fixture
+def city_user(reference):
+    return make_user("city_quzhou", role=Role.CITY, region=Region.objects.get(code="330800"))
+
+
+@pytest.fixture
+def province_user(reference):
+    return make_user("province_zj", role=Role.PROVINCE, region=Region.objects.get(code="330000"))
+
+
+@pytest.fixture
+def admin_user(reference):
+    return make_user("sysadmin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def auditor_user(reference):
+    return make_user("auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def outsider(reference):
+    return make_user("outsider")
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff_a):
+    return client_for(staff_a)
