@@ -50,8 +50,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kechuang.core.middleware.AuditContextMiddleware",
-    "kechuang.core.middleware.PasswordExpiryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kechuang.core.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -73,7 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "kechuang.core.context_processors.kechuang",
             ],
-            "builtins": ["kechuang.core.templatetags.units"],
+            "builtins": ["kechuang.core.templatetags.units", "template_partials.templatetags.partials"],
         },
     }
 ]
@@ -152,7 +152,8 @@ USE_TZ = True
 
 # --- static files: all served locally (no CDN) ------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("KECHUANG_STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"

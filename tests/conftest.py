@@ -133,3 +133,8 @@ def client_for(user):
 @pytest.fixture
 def staff_client(staff_a):
     return client_for(staff_a)
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: their live server flushes the database after each test."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))

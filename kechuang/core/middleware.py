@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -73,7 +73,7 @@ class PasswordExpiryMiddleware:
             allowed = {reverse("password_change"), reverse("logout"), reverse("set_language")}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 if request.path.startswith("/api/"):
-                    return HttpResponse(_("密码已过期，请先登录网页修改密码。"), status=403)
+                    return JsonResponse({"detail": _("密码已过期，请先登录网页修改密码。")}, status=403)
                 messages.warning(request, _("您的密码已超过 %(d)d 天未修改，请先修改密码。") % {"d": settings.PASSWORD_MAX_AGE_DAYS})
                 return redirect("password_change")
         return self.get_response(request)

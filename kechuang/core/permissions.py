@@ -121,6 +121,13 @@ def can_create_contact_for(user: Any, organisation: Organisation | None) -> bool
     )
 
 
+def can_write_person(user: Any, person: Person) -> bool:
+    """Create or move a person: county staff within their county; an organisation for its own contacts."""
+    county = person.county if person.county_id else None
+    org = person.organisation if person.organisation_id else None
+    return can_create_in(user, county) or (person.is_contact and can_create_contact_for(user, org))
+
+
 def can_set_credit_code_exception(user: Any, organisation: Organisation) -> bool:
     """Only county staff may accept a legacy code that fails the check digit."""
     return can_create_in(user, organisation.region) if organisation.region_id else False
@@ -158,7 +165,8 @@ def can_activate(user: Any, target: User) -> bool:
 
 
 def require(allowed: bool, user: Any, action: str, obj: Model | None = None, *, what: str = "") -> None:
-    """Raise PermissionDenied unless allowed; a refusal is written to the audit log first."""
+    """Raise PermissionDenied unless allowed; a refusal is written to the audit log first.
+    Call it outside transaction.atomic: a rollback would take the refusal's audit row with it."""
     if allowed:
         return
     audit.record(

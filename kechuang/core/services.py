@@ -62,7 +62,6 @@ def _check_exception_rights(organisation: Organisation, before: dict | None, by:
         )
 
 
-@transaction.atomic
 def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
     organisation = Organisation()
     _assign(organisation, data, ORGANISATION_FIELDS)
@@ -73,34 +72,49 @@ def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
             "organisation.create",
             what="core.organisation",
         )
-    organisation.full_clean()
     _check_exception_rights(organisation, None, by)
-    organisation.save()
-    audit.record("create", by=by, obj=organisation, after=audit.snapshot(organisation))
+    with transaction.atomic():
+        organisation.full_clean()
+        organisation.save()
+        audit.record("create", by=by, obj=organisation, after=audit.snapshot(organisation))
     return organisation
 
 
-@transaction.atomic
+# Fields only county staff may change; an enterprise or department keeps the rest of its profile.
+PROTECTED_ORGANISATION_FIELDS = ("credit_code", "credit_code_exception", "kind", "region_id", "is_active")
+
+
 def organisation_update(*, organisation: Organisation, by: Any, data: dict[str, Any]) -> Organisation:
+    # Permission checks come before the transaction, so the audit row of a refusal is not rolled back.
     if by is not None:
         permissions.require(permissions.can_change(by, organisation), by, "organisation.update", organisation)
     before = audit.snapshot(organisation)
     _assign(organisation, data, ORGANISATION_FIELDS)
-    if by is not None and organisation.region_id != before["region_id"]:
-        permissions.require(permissions.can_create_in(by, organisation.region), by, "organisation.move", organisation)
-    organisation.full_clean()
+    if by is not None:
+        after = audit.snapshot(organisation)
+        protected = [f for f in PROTECTED_ORGANISATION_FIELDS if after.get(f) != before.get(f)]
+        if protected:
+            allowed = permissions.can_create_in(by, Region.objects.filter(pk=before["region_id"]).first())
+            allowed = allowed and permissions.can_create_in(by, organisation.region)
+            permissions.require(allowed, by, f"organisation.update:{','.join(protected)}", organisation)
     _check_exception_rights(organisation, before, by)
-    organisation.save()
-    b, a = audit.changed_only(before, audit.snapshot(organisation))
-    if a:
-        audit.record("update", by=by, obj=organisation, before=b, after=a)
+    with transaction.atomic():
+        organisation.full_clean()
+        organisation.save()
+        b, a = audit.changed_only(before, audit.snapshot(organisation))
+        if a:
+            audit.record("update", by=by, obj=organisation, before=b, after=a)
     return organisation
 
 
-@transaction.atomic
 def organisation_delete(*, organisation: Organisation, by: Any) -> None:
     if by is not None:
         permissions.require(permissions.can_create_in(by, organisation.region), by, "organisation.delete", organisation)
+    with transaction.atomic():
+        _organisation_delete(organisation=organisation, by=by)
+
+
+def _organisation_delete(*, organisation: Organisation, by: Any) -> None:
     before = audit.snapshot(organisation)
     pk, label = organisation.pk, str(organisation)
     organisation.delete()
@@ -109,10 +123,14 @@ def organisation_delete(*, organisation: Organisation, by: Any) -> None:
     )
 
 
-@transaction.atomic
 def organisation_year_set(*, organisation: Organisation, year: int, is_above_scale: bool, by: Any) -> OrganisationYear:
     if by is not None:
-        permissions.require(permissions.can_change(by, organisation), by, "organisation_year.set", organisation)
+        permissions.require(permissions.can_create_in(by, organisation.region), by, "organisation_year.set", organisation)
+    with transaction.atomic():
+        return _organisation_year_set(organisation=organisation, year=year, is_above_scale=is_above_scale, by=by)
+
+
+def _organisation_year_set(*, organisation: Organisation, year: int, is_above_scale: bool, by: Any) -> OrganisationYear:
     row = OrganisationYear.objects.filter(organisation=organisation, year=year).first()
     before = audit.snapshot(row) if row else None
     row = row or OrganisationYear(organisation=organisation, year=year)
@@ -134,58 +152,51 @@ def _tags(names: Iterable[str]) -> list[SpecialtyTag]:
     return [SpecialtyTag.objects.get_or_create(name=name)[0] for name in cleaned]
 
 
-def _may_write_person(by: Any, person: Person) -> bool:
-    county = person.county if person.county_id else None
-    org = person.organisation if person.organisation_id else None
-    return permissions.can_create_in(by, county) or (person.is_contact and permissions.can_create_contact_for(by, org))
-
-
-@transaction.atomic
 def person_create(*, by: Any, data: dict[str, Any]) -> Person:
     person = Person()
     _assign(person, data, PERSON_FIELDS)
     if by is not None:
-        permissions.require(_may_write_person(by, person), by, "person.create", what="core.person")
-    person.full_clean()
-    person.save()
-    if "tags" in data:
-        person.tags.set(_tags(data["tags"]))
-    audit.record("create", by=by, obj=person, after=audit.snapshot(person))
+        permissions.require(permissions.can_write_person(by, person), by, "person.create", what="core.person")
+    with transaction.atomic():
+        person.full_clean()
+        person.save()
+        if "tags" in data:
+            person.tags.set(_tags(data["tags"]))
+        audit.record("create", by=by, obj=person, after=audit.snapshot(person))
     return person
 
 
-@transaction.atomic
 def person_update(*, person: Person, by: Any, data: dict[str, Any]) -> Person:
     if by is not None:
         permissions.require(permissions.can_change(by, person), by, "person.update", person)
     before = audit.snapshot(person)
     _assign(person, data, PERSON_FIELDS)
     if by is not None and (person.county_id != before["county_id"] or person.organisation_id != before["organisation_id"]):
-        permissions.require(_may_write_person(by, person), by, "person.move", person)
-    person.full_clean()
-    person.save()
-    if "tags" in data:
-        person.tags.set(_tags(data["tags"]))
-    b, a = audit.changed_only(before, audit.snapshot(person))
-    if a:
-        audit.record("update", by=by, obj=person, before=b, after=a)
+        permissions.require(permissions.can_write_person(by, person), by, "person.move", person)
+    with transaction.atomic():
+        person.full_clean()
+        person.save()
+        if "tags" in data:
+            person.tags.set(_tags(data["tags"]))
+        b, a = audit.changed_only(before, audit.snapshot(person))
+        if a:
+            audit.record("update", by=by, obj=person, before=b, after=a)
     return person
 
 
-@transaction.atomic
 def person_delete(*, person: Person, by: Any) -> None:
     if by is not None:
         permissions.require(permissions.can_change(by, person), by, "person.delete", person)
     before = audit.snapshot(person)
     pk, label = person.pk, str(person)
-    person.delete()
-    audit.record("delete", by=by, object_type="core.person", object_id=str(pk), object_repr=label, before=before)
+    with transaction.atomic():
+        person.delete()
+        audit.record("delete", by=by, object_type="core.person", object_id=str(pk), object_repr=label, before=before)
 
 
 # --- accounts -----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def user_create(
     *,
     by: Any,
@@ -200,6 +211,13 @@ def user_create(
     """Create an account with its roles. `by` None means the CLI or the demo generator."""
     if by is not None:
         permissions.require(permissions.can_manage_accounts(by), by, "user.create", what="core.user")
+    with transaction.atomic():
+        return _user_create(username=username, password=password, full_name=full_name, phone=phone, email=email,
+                            is_active=is_active, roles=roles, by=by)
+
+
+def _user_create(*, by: Any, username: str, password: str, full_name: str, phone: str, email: str, is_active: bool,
+                 roles: Iterable[dict[str, Any]]) -> User:
     user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=is_active)
     validate_password(password, user)
     user.set_password(password)
@@ -211,7 +229,6 @@ def user_create(
     return user
 
 
-@transaction.atomic
 def role_assign(
     *,
     by: Any,
@@ -224,9 +241,10 @@ def role_assign(
     if by is not None:
         permissions.require(permissions.can_manage_accounts(by), by, "role.assign", user)
     assignment = RoleAssignment(user=user, role=role, region=region, organisation=organisation, person=person)
-    assignment.full_clean()
-    assignment.save()
-    audit.record("create", by=by, obj=assignment, after=audit.snapshot(assignment))
+    with transaction.atomic():
+        assignment.full_clean()
+        assignment.save()
+        audit.record("create", by=by, obj=assignment, after=audit.snapshot(assignment))
     return assignment
 
 
@@ -269,9 +287,13 @@ def enterprise_signup(
     return user
 
 
-@transaction.atomic
 def user_activate(*, user: User, by: Any) -> User:
     permissions.require(permissions.can_activate(by, user), by, "user.activate", user)
+    with transaction.atomic():
+        return _user_activate(user=user, by=by)
+
+
+def _user_activate(*, user: User, by: Any) -> User:
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -304,10 +326,14 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     return token, plain
 
 
-@transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: Any) -> None:
     if token.user_id != getattr(by, "pk", None):
         permissions.require(False, by, "api_token.revoke", token)
+    with transaction.atomic():
+        _api_token_revoke(token=token, by=by)
+
+
+def _api_token_revoke(*, token: ApiToken, by: Any) -> None:
     audit.record("delete", by=by, obj=token, before={"name": token.name, "prefix": token.prefix})
     token.delete()
 

@@ -1,0 +1,75 @@
+"""Authentication of the REST API: a bearer token (from /api/tokens or the 令牌 page) or the browser's
+login session. A session request that changes something must carry the CSRF token; a token request
+needs none (it is not sent by the browser on its own)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from . import services
+from .passwords import password_expired
+
+
+class ApiRequest(HttpRequest):
+    """For type checkers: an API request carries the authenticated user in `auth`."""
+
+    auth: Any
+
+
+def check_account(user: Any) -> Any:
+    """An inactive account or one whose password has expired may not use the API (403)."""
+    if not user.is_active:
+        raise HttpError(403, _("账号已停用。"))
+    if password_expired(user):
+        raise HttpError(403, _("密码已过期，请先登录网页修改密码。"))
+    return user
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kc_…`. A token that is wrong, revoked or belongs to an inactive account
+    answers 401 at once, even when a session cookie is present too."""
+
+    openapi_description = (
+        "API 令牌：请求头 Authorization: Bearer kc_…（在“API 令牌”页面或 POST /api/tokens 创建）。"
+    )
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = services.api_token_user(token.strip())
+        if user is None:
+            raise AuthenticationError(message=_("API 令牌无效或已撤销。"))
+        return check_account(user)
+
+
+class SessionAuth(APIKeyCookie):
+    """Django's login session. Unlike ninja's own SessionAuth, the CSRF check runs only once a
+    session user is found, so a bearer-token or anonymous request never fails on CSRF instead of 401."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+    openapi_description = "浏览器登录会话（sessionid Cookie）；修改数据的请求须带 X-CSRFToken 请求头。"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(
+                403, _("CSRF 校验失败：使用登录会话修改数据时，请在 X-CSRFToken 请求头中带上 csrftoken。")
+            )
+        return check_account(user)
+
+
+token_auth = TokenAuth()
+session_auth = SessionAuth()
