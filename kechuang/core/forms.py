@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -42,8 +42,9 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = selectors.townships_for(user)
-        self.fields["region"].label_from_instance = lambda r: ("　" if r.level == "township" else "") + r.name
+        region = cast(forms.ModelChoiceField, self.fields["region"])
+        region.queryset = selectors.townships_for(user)
+        region.label_from_instance = lambda r: ("　" if r.level == "township" else "") + r.name  # type: ignore[method-assign,assignment]
         if self.instance.pk and self.instance.industry_id:
             self.initial["industry"] = self.instance.industry_id
         # Only county staff may record a legacy code that fails the check (DOMAIN.md); others never see it.
@@ -83,8 +84,8 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = selectors.counties_for(user)
-        self.fields["organisation"].queryset = selectors.organisation_list(user=user)
+        cast(forms.ModelChoiceField, self.fields["county"]).queryset = selectors.counties_for(user)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = selectors.organisation_list(user=user)
         if self.instance.pk:
             self.initial["tag_names"] = "、".join(t.name for t in self.instance.tags.all())
             if not permissions.can_see_contacts(user, self.instance):
@@ -113,7 +114,8 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level="county", code__startswith="33").order_by("code")
+        counties = Region.objects.filter(level="county", code__startswith="33").order_by("code")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = counties
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data["credit_code"])

@@ -56,7 +56,8 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        names, node = [], self
+        names: list[str] = []
+        node: Region | None = self
         while node is not None:
             if node.name not in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
                 names.append(node.name)
@@ -156,7 +157,7 @@ class Organisation(models.Model):
             raise ValidationError({"credit_code": error})
         if self.region_id and self.region.level not in (Region.Level.COUNTY, Region.Level.TOWNSHIP):
             raise ValidationError({"region": _("所在地须为县（市、区）或乡镇（街道）。")})
-        if self.industry_id and self.industry.level != IndustryClass.Level.CLASS:
+        if self.industry is not None and self.industry.level != IndustryClass.Level.CLASS:
             raise ValidationError({"industry": _("行业须选到小类（四位代码）。")})
 
     @property
@@ -253,7 +254,7 @@ class Person(models.Model):
 
     @property
     def workplace(self) -> str:
-        return self.organisation.name if self.organisation_id else self.organisation_name
+        return self.organisation.name if self.organisation is not None else self.organisation_name
 
     @property
     def kinds(self) -> list[str]:
@@ -341,7 +342,7 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         role = Role(self.role)
         if role in REGION_ROLES:
-            if not self.region_id:
+            if self.region is None:
                 raise ValidationError({"region": _("该角色须指定管辖区域。")})
             if self.region.level != REQUIRED_REGION_LEVEL[role]:
                 raise ValidationError(

@@ -85,7 +85,7 @@ def region_filter(user: Any) -> Q:
     """Regions a user works in (for choosing a township, filtering lists)."""
     q = _prefix_q("code", region_prefixes(user))
     for r in roles_of(user):
-        if r.organisation_id:
+        if r.organisation is not None:
             q |= Q(code=r.organisation.region_id)
     return q
 
@@ -97,9 +97,7 @@ def can_view(user: Any, obj: Model) -> bool:
         return Person.objects.filter(person_filter(user), pk=obj.pk).exists()
     if isinstance(obj, AuditEvent):
         return can_read_audit(user)
-    if isinstance(obj, Region):
-        return True
-    return False
+    return bool(isinstance(obj, Region))
 
 
 def can_change(user: Any, obj: Model) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,14 +29,8 @@ from .models import (
     User,
 )
 
-ORGANISATION_FIELDS = (
-    "name kind credit_code credit_code_exception region industry size established_on address "
-    "contact_name contact_phone contact_email is_active"
-).split()
-PERSON_FIELDS = (
-    "name gender county organisation organisation_name title position specialties "
-    "is_expert is_commissioner is_talent is_contact phone email"
-).split()
+ORGANISATION_FIELDS = ["name", "kind", "credit_code", "credit_code_exception", "region", "industry", "size", "established_on", "address", "contact_name", "contact_phone", "contact_email", "is_active"]
+PERSON_FIELDS = ["name", "gender", "county", "organisation", "organisation_name", "title", "position", "specialties", "is_expert", "is_commissioner", "is_talent", "is_contact", "phone", "email"]
 
 
 def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -245,7 +240,27 @@ def role_assign(
         assignment.full_clean()
         assignment.save()
         audit.record("create", by=by, obj=assignment, after=audit.snapshot(assignment))
+        if role == Role.ADMIN:
+            _grant_admin_site(user=user, by=by)
     return assignment
+
+
+def _grant_admin_site(*, user: User, by: Any) -> None:
+    """Open Django's admin site (/sysadmin/) to a system administrator: is_staff plus the model
+    permissions on accounts and role assignments, and read access to organisation names so a role
+    can be scoped to one. Nothing else: no business data, no audit log."""
+    from django.contrib.auth.models import Permission
+
+    perms = Permission.objects.filter(content_type__app_label="core").filter(
+        Q(content_type__model__in=["user", "roleassignment"]) | Q(codename="view_organisation")
+    )
+    before = {"is_staff": user.is_staff, "user_permissions": sorted(p.codename for p in user.user_permissions.all())}
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.add(*perms)
+    after = {"is_staff": True, "user_permissions": sorted(p.codename for p in user.user_permissions.all())}
+    if before != after:
+        audit.record("update", by=by, obj=user, before=before, after=after, detail="开通系统管理后台（账号与角色）")
 
 
 @transaction.atomic

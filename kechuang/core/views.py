@@ -16,6 +16,7 @@ from django.db.models import Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 from django.views.decorators.http import require_POST
 
 from . import audit, permissions, selectors, services
@@ -26,11 +27,18 @@ from .navigation import STREAMS, STREAMS_BY_SLUG
 PAGE_SIZE = 25
 
 
+class AuthedRequest(HttpRequest):
+    """What a login_required view receives (for the type checker)."""
+
+    user: User
+    htmx: HtmxDetails
+
+
 def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _render_list(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _render_list(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Full page normally; only the results block for htmx (search-as-you-type, paging)."""
     if request.htmx and not request.htmx.boosted:
         template = f"{template}#results"
@@ -142,7 +150,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
@@ -169,7 +177,7 @@ def activate_user(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedRequest) -> HttpResponse:
     plain = None
     if request.method == "POST":
         if "revoke" in request.POST:
@@ -185,11 +193,11 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.has_role(request.user, *permissions.READ_REGION_ROLES, Role.ENTERPRISE, Role.DEPARTMENT), request.user, "organisation.list", what="core.organisation")
     g = request.GET
     year = g.get("above_scale_year", "")
-    filters = {
+    filters: dict[str, Any] = {
         "q": g.get("q", "").strip(),
         "kind": g.get("kind", ""),
         "region": g.get("region", ""),
@@ -296,7 +304,7 @@ def organisation_year(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     filters = {"q": request.GET.get("q", "").strip(), "kind": request.GET.get("kind", ""), "tag": request.GET.get("tag", "")}
     qs = selectors.person_list(user=request.user, **filters)
     page = _page(request, qs)
@@ -391,7 +399,7 @@ def _audit_query(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     form, qs = _audit_query(request)
     return _render_list(request, "core/audit_list.html", {"form": form, "page": _page(request, qs.select_related(None))})
 

@@ -1,0 +1,101 @@
+"""Benchmarks that print figures (`make bench`). They use a throwaway SQLite database (or
+BENCH_DATABASE_URL, e.g. a PostgreSQL one) and never assert a time: the figures are for people."""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+_tmp = tempfile.mkdtemp(prefix="kechuang-bench-")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
+os.environ["KECHUANG_VAR_DIR"] = _tmp
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import openpyxl  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from kechuang.core import services  # noqa: E402
+from kechuang.core.models import Organisation, Region, Role  # noqa: E402
+from kechuang.imports import services as imports  # noqa: E402
+from kechuang.imports.registers import REGISTERS  # noqa: E402
+from tests.factories import credit_code_for  # noqa: E402
+
+
+def sheet(rows: int, offset: int = 0, rename: bool = False) -> bytes:
+    register = REGISTERS["organisations"]
+    book = openpyxl.load_workbook(io.BytesIO(imports.template_bytes(register)))
+    ws = book.worksheets[0]
+    headers = {c.value: c.column for c in ws[1] if c.value}
+    townships = list(Region.objects.filter(parent_id="330824").values_list("code", flat=True))
+    for i in range(rows):
+        r = i + 2
+        ws.cell(r, headers["名称"], f"开化县基准{'更名' if rename else ''}企业{offset + i:05d}有限公司")
+        ws.cell(r, headers["统一社会信用代码"], credit_code_for(700_000 + offset + i))
+        ws.cell(r, headers["所在地"], townships[i % len(townships)])
+        ws.cell(r, headers["行业代码"], "3985")
+        ws.cell(r, headers["地址"], f"华埠镇基准路{i}号")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def timed(fn, repeat: int = 1):  # type: ignore[no-untyped-def]
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    county = Region.objects.get(code="330824")
+    staff = services.user_create(by=None, username="bench_staff", password="Bench-Passw0rd", roles=[{"role": Role.STAFF, "region": county}])
+    print(f"database: {connection.vendor}  ({os.environ['DATABASE_URL'].split('@')[-1]})")
+    print(f"{'benchmark':46} {'rows':>6} {'seconds':>8} {'rows/s':>8} {'queries':>8}")
+
+    for rows in (1_000, 5_000):
+        data = sheet(rows, offset=rows * 10)
+        with CaptureQueriesContext(connection) as q:
+            seconds, result = timed(lambda d=data: imports.import_file(register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"))
+        print(f"{'import organisations (new rows)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+        with CaptureQueriesContext(connection) as q:
+            seconds, result = timed(lambda d=data: imports.import_file(register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"))
+        print(f"{'re-import the same file (no changes)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+        changed = sheet(rows, offset=rows * 10, rename=True)
+        with CaptureQueriesContext(connection) as q:
+            seconds, result = timed(lambda d=changed: imports.import_file(register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"))
+        print(f"{'re-import with every row renamed (updates)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+
+    total = Organisation.objects.count()
+    with CaptureQueriesContext(connection) as q:
+        seconds, data = timed(lambda: imports.export_queryset(register="organisations", by=staff), repeat=3)
+    print(f"{'export organisations':46} {total:>6} {seconds:8.2f} {total / seconds:8.0f} {len(q) // 3:>8}")
+
+    client = Client()
+    client.force_login(staff)
+    for label, url in (("organisation list page (first page)", "/orgs/"), ("organisation list, search", "/orgs/?q=基准企业0"), ("home page (staff)", "/")):
+        reset_queries()
+        with CaptureQueriesContext(connection) as q:
+            seconds, response = timed(lambda u=url: client.get(u), repeat=5)
+        assert response.status_code == 200
+        print(f"{label:46} {total:>6} {seconds:8.3f} {'':>8} {len(q) // 5:>8}")
+
+
+if __name__ == "__main__":
+    main()
