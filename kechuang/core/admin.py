@@ -68,6 +68,12 @@ class KechuangUserAdmin(AuditedAdmin, UserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),)
     readonly_fields = ["password_changed_at", "last_login", "date_joined"]
 
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit.record("password_reset", by=request.user, obj=User.objects.get(pk=id), detail="系统管理员重置密码")
+        return response
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(AuditedAdmin):
