@@ -19,7 +19,9 @@ DEBUG = env.bool("KECHUANG_DEBUG", default=False)
 if PRODUCTION:
     SECRET_KEY = env.str("KECHUANG_SECRET_KEY")  # required: no default in production
 else:
-    SECRET_KEY = env.str("KECHUANG_SECRET_KEY", default="demo-only-secret-key-not-for-production-use-0123456789")
+    SECRET_KEY = env.str(
+        "KECHUANG_SECRET_KEY", default="demo-only-secret-key-not-for-production-use-0123456789"
+    )
 ALLOWED_HOSTS = env.list("KECHUANG_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("KECHUANG_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -163,6 +165,7 @@ IMPORT_MAX_FILE_BYTES = env.int("KECHUANG_IMPORT_MAX_FILE_BYTES", default=20 * 1
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("KECHUANG_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_RATIO = env.int("KECHUANG_IMPORT_MAX_RATIO", default=100)
 IMPORT_MAX_ZIP_ENTRIES = env.int("KECHUANG_IMPORT_MAX_ZIP_ENTRIES", default=1000)
+IMPORT_MAX_ROWS = env.int("KECHUANG_IMPORT_MAX_ROWS", default=50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -66,7 +66,9 @@ def expert_person_b(county_b):
 
 
 def make_user(username, **role):
-    return services.user_create(by=None, username=username, password=PASSWORD, full_name=username, roles=[role] if role else [])
+    return services.user_create(
+        by=None, username=username, password=PASSWORD, full_name=username, roles=[role] if role else []
+    )
 
 
 @pytest.fixture

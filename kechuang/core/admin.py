@@ -13,7 +13,9 @@ from .models import RoleAssignment, User
 
 
 def _admin_site_permission(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_staff and permissions.can_manage_accounts(request.user))
+    return bool(
+        request.user.is_active and request.user.is_staff and permissions.can_manage_accounts(request.user)
+    )
 
 
 admin.site.has_permission = _admin_site_permission  # type: ignore[method-assign]
@@ -31,7 +33,9 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        audit.record_many(audit.build("delete", by=request.user, obj=o, before=audit.snapshot(o)) for o in queryset)
+        audit.record_many(
+            audit.build("delete", by=request.user, obj=o, before=audit.snapshot(o)) for o in queryset
+        )
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
@@ -43,7 +47,9 @@ class AuditedAdmin(admin.ModelAdmin):
             created = obj.pk is None
             obj.full_clean()
             obj.save()
-            audit.record("create" if created else "update", by=request.user, obj=obj, after=audit.snapshot(obj))
+            audit.record(
+                "create" if created else "update", by=request.user, obj=obj, after=audit.snapshot(obj)
+            )
         formset.save_m2m()
 
 
@@ -65,13 +71,17 @@ class KechuangUserAdmin(AuditedAdmin, UserAdmin):
         ("个人信息", {"fields": ("full_name", "phone", "email")}),
         ("状态", {"fields": ("is_active", "is_staff", "password_changed_at", "last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),
+    )
     readonly_fields = ["password_changed_at", "last_login", "date_joined"]
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
-            audit.record("password_reset", by=request.user, obj=User.objects.get(pk=id), detail="系统管理员重置密码")
+            audit.record(
+                "password_reset", by=request.user, obj=User.objects.get(pk=id), detail="系统管理员重置密码"
+            )
         return response
 
 

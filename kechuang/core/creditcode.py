@@ -34,10 +34,15 @@ def credit_code_error(code: str) -> str | None:
     bad = [(i + 1, ch) for i, ch in enumerate(code) if ch not in _VALUE]
     if bad:
         pos, ch = bad[0]
-        return _("统一社会信用代码第 %(pos)d 位“%(ch)s”不是有效字符（不使用 I、O、S、V、Z）。") % {"pos": pos, "ch": ch}
+        return _("统一社会信用代码第 %(pos)d 位“%(ch)s”不是有效字符（不使用 I、O、S、V、Z）。") % {
+            "pos": pos,
+            "ch": ch,
+        }
     expected = expected_check_character(code[:17])
     if code[17] != expected:
-        return _("统一社会信用代码校验位错误：按前 17 位计算，第 18 位应为“%(expected)s”，实际为“%(actual)s”。") % {
+        return _(
+            "统一社会信用代码校验位错误：按前 17 位计算，第 18 位应为“%(expected)s”，实际为“%(actual)s”。"
+        ) % {
             "expected": expected,
             "actual": code[17],
         }

@@ -22,7 +22,9 @@ class IndustryCodeField(forms.CharField):
             return None
         industry = IndustryClass.objects.filter(code=code, level=IndustryClass.Level.CLASS).first()
         if industry is None:
-            raise forms.ValidationError(_("行业代码“%(code)s”不是 GB/T 4754-2017 的小类（四位数字）代码。") % {"code": code})
+            raise forms.ValidationError(
+                _("行业代码“%(code)s”不是 GB/T 4754-2017 的小类（四位数字）代码。") % {"code": code}
+            )
         return industry
 
     def prepare_value(self, value: Any) -> Any:
@@ -30,13 +32,26 @@ class IndustryCodeField(forms.CharField):
 
 
 class OrganisationForm(forms.ModelForm):
-    industry = IndustryCodeField(label=_("行业代码（小类）"), required=False, max_length=5, help_text=_("如 3985（电子专用材料制造）"))
+    industry = IndustryCodeField(
+        label=_("行业代码（小类）"), required=False, max_length=5, help_text=_("如 3985（电子专用材料制造）")
+    )
 
     class Meta:
         model = Organisation
         fields = [
-            "name", "kind", "credit_code", "credit_code_exception", "region", "industry", "size", "established_on",
-            "address", "contact_name", "contact_phone", "contact_email", "is_active",
+            "name",
+            "kind",
+            "credit_code",
+            "credit_code_exception",
+            "region",
+            "industry",
+            "size",
+            "established_on",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "is_active",
         ]
         widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -48,9 +63,9 @@ class OrganisationForm(forms.ModelForm):
         if self.instance.pk and self.instance.industry_id:
             self.initial["industry"] = self.instance.industry_id
         # Only county staff may record a legacy code that fails the check (DOMAIN.md); others never see it.
-        if not (self.instance.region_id and permissions.can_set_credit_code_exception(user, self.instance)) and not (
-            not self.instance.pk and permissions.has_role(user, "staff")
-        ):
+        if not (
+            self.instance.region_id and permissions.can_set_credit_code_exception(user, self.instance)
+        ) and not (not self.instance.pk and permissions.has_role(user, "staff")):
             del self.fields["credit_code_exception"]
         if self.instance.pk and not permissions.can_create_in(user, self.instance.region):
             for name in ("credit_code", "region", "kind", "is_active"):
@@ -77,15 +92,29 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "name", "gender", "county", "organisation", "organisation_name", "title", "position", "specialties",
-            "is_expert", "is_commissioner", "is_talent", "is_contact", "phone", "email",
+            "name",
+            "gender",
+            "county",
+            "organisation",
+            "organisation_name",
+            "title",
+            "position",
+            "specialties",
+            "is_expert",
+            "is_commissioner",
+            "is_talent",
+            "is_contact",
+            "phone",
+            "email",
         ]
         widgets = {"specialties": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["county"]).queryset = selectors.counties_for(user)
-        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = selectors.organisation_list(user=user)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = selectors.organisation_list(
+            user=user
+        )
         if self.instance.pk:
             self.initial["tag_names"] = "、".join(t.name for t in self.instance.tags.all())
             if not permissions.can_see_contacts(user, self.instance):
@@ -109,7 +138,11 @@ class SignupForm(forms.Form):
     phone = forms.CharField(label=_("手机"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     username = forms.CharField(label=_("登录账号"), max_length=150)
-    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, help_text=password_validation.password_validators_help_text_html())
+    password1 = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -141,6 +174,12 @@ class AuditFilterForm(forms.Form):
     username = forms.CharField(label=_("账号"), required=False)
     action = forms.CharField(label=_("操作"), required=False)
     object_type = forms.CharField(label=_("对象类型"), required=False)
-    result = forms.ChoiceField(label=_("结果"), required=False, choices=[("", _("全部")), ("ok", _("成功")), ("denied", _("拒绝")), ("failed", _("失败"))])
-    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    result = forms.ChoiceField(
+        label=_("结果"),
+        required=False,
+        choices=[("", _("全部")), ("ok", _("成功")), ("denied", _("拒绝")), ("failed", _("失败"))],
+    )
+    start = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -74,7 +74,10 @@ class PasswordExpiryMiddleware:
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": _("密码已过期，请先登录网页修改密码。")}, status=403)
-                messages.warning(request, _("您的密码已超过 %(d)d 天未修改，请先修改密码。") % {"d": settings.PASSWORD_MAX_AGE_DAYS})
+                messages.warning(
+                    request,
+                    _("您的密码已超过 %(d)d 天未修改，请先修改密码。")
+                    % {"d": settings.PASSWORD_MAX_AGE_DAYS},
+                )
                 return redirect("password_change")
         return self.get_response(request)
-

@@ -28,7 +28,9 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=9, primary_key=True)
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -77,7 +79,9 @@ class IndustryClass(models.Model):
     code = models.CharField(_("行业代码"), max_length=4, primary_key=True)
     name = models.CharField(_("行业名称"), max_length=100)
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     section = models.CharField(_("门类"), max_length=1, db_index=True)
     is_high_tech_manufacturing = models.BooleanField(_("高技术制造业"), default=False)
 
@@ -87,10 +91,14 @@ class IndustryClass(models.Model):
         verbose_name_plural = _("行业分类")
 
     def __str__(self) -> str:
-        return f"{self.section}{self.code} {self.name}" if self.code[0].isdigit() else f"{self.code} {self.name}"
+        return (
+            f"{self.section}{self.code} {self.name}" if self.code[0].isdigit() else f"{self.code} {self.name}"
+        )
 
 
-phone_validator = RegexValidator(r"^[0-9+\-() ]{5,20}$", _("电话号码只能包含数字、空格和 + - ( )，长度 5–20 位。"))
+phone_validator = RegexValidator(
+    r"^[0-9+\-() ]{5,20}$", _("电话号码只能包含数字、空格和 + - ( )，长度 5–20 位。")
+)
 
 
 class Organisation(models.Model):
@@ -174,7 +182,9 @@ class OrganisationYear(models.Model):
 
     class Meta:
         ordering = ["-year"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="organisation_year_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="organisation_year_unique")
+        ]
         verbose_name = _("年度状态")
         verbose_name_plural = _("年度状态")
 
@@ -319,11 +329,15 @@ REQUIRED_REGION_LEVEL = {
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
-    region = models.ForeignKey(Region, verbose_name=_("管辖区域"), on_delete=models.PROTECT, null=True, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区域"), on_delete=models.PROTECT, null=True, blank=True
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, blank=True
     )
-    person = models.ForeignKey(Person, verbose_name=_("人员档案"), on_delete=models.PROTECT, null=True, blank=True)
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员档案"), on_delete=models.PROTECT, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -346,7 +360,10 @@ class RoleAssignment(models.Model):
                 raise ValidationError({"region": _("该角色须指定管辖区域。")})
             if self.region.level != REQUIRED_REGION_LEVEL[role]:
                 raise ValidationError(
-                    {"region": _("该角色的管辖区域须为%(level)s级。") % {"level": Region.Level(REQUIRED_REGION_LEVEL[role]).label}}
+                    {
+                        "region": _("该角色的管辖区域须为%(level)s级。")
+                        % {"level": Region.Level(REQUIRED_REGION_LEVEL[role]).label}
+                    }
                 )
         if role in ORGANISATION_ROLES and not self.organisation_id:
             raise ValidationError({"organisation": _("该角色须指定所属单位。")})
@@ -401,7 +418,9 @@ class AuditEvent(models.Model):
         FAILED = "failed", _("失败")
 
     at = models.DateTimeField(_("时间（UTC）"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.DO_NOTHING, null=True, db_constraint=False)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.DO_NOTHING, null=True, db_constraint=False
+    )
     username = models.CharField(_("账号"), max_length=150, blank=True, db_index=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=32, db_index=True)

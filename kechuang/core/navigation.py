@@ -23,9 +23,21 @@ class Stream:
 
 STREAMS = (
     Stream("policy", 1, _("政策激励"), _("政策文件、企业奖励申报与审核兑现、科技创新券发放与兑付。")),
-    Stream("entities", 2, _("创新主体培育"), _("高新技术企业、科技型中小企业、研发中心、重点实验室等资质的培育、推荐与到期提醒。")),
-    Stream("projects", 3, _("科技计划项目"), _("国家、省、市科技计划项目的申报、立项、经费补助、中期检查与验收。")),
-    Stream("rnd", 4, _("R&D 经费投入"), _("企业研发项目与研发费用归集、统计报表报送跟踪、研发强度等指标与排名。")),
+    Stream(
+        "entities",
+        2,
+        _("创新主体培育"),
+        _("高新技术企业、科技型中小企业、研发中心、重点实验室等资质的培育、推荐与到期提醒。"),
+    ),
+    Stream(
+        "projects",
+        3,
+        _("科技计划项目"),
+        _("国家、省、市科技计划项目的申报、立项、经费补助、中期检查与验收。"),
+    ),
+    Stream(
+        "rnd", 4, _("R&D 经费投入"), _("企业研发项目与研发费用归集、统计报表报送跟踪、研发强度等指标与排名。")
+    ),
     Stream("commissioners", 5, _("科技特派员"), _("特派员与团队、派驻批次、服务项目与成效、乡镇技术需求。")),
     Stream("talent", 6, _("招才引智"), _("人才计划推荐、创新团队与配套资金分期拨付。")),
     Stream("cooperation", 7, _("产学研合作"), _("企业技术需求与揭榜挂帅榜单、专家库匹配、对接活动与跟踪。")),
@@ -52,7 +64,9 @@ class PermissionFlags:
 
     @cached_property
     def streams(self) -> bool:
-        return bool(permissions.roles_of(self.user)) and not permissions.has_role(self.user, Role.ADMIN, Role.AUDITOR)
+        return bool(permissions.roles_of(self.user)) and not permissions.has_role(
+            self.user, Role.ADMIN, Role.AUDITOR
+        )
 
     @cached_property
     def import_data(self) -> bool:

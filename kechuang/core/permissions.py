@@ -36,7 +36,9 @@ def roles_of(user: Any) -> list[RoleAssignment]:
         return []
     cached = getattr(user, "_kechuang_roles", None)
     if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user).select_related("region", "organisation", "person"))
+        cached = list(
+            RoleAssignment.objects.filter(user=user).select_related("region", "organisation", "person")
+        )
         user._kechuang_roles = cached
     return cached
 
@@ -110,7 +112,9 @@ def can_change(user: Any, obj: Model) -> bool:
 
 def can_create_in(user: Any, region: Region | None) -> bool:
     """May the user create county records (organisations, people) in this region?"""
-    return region is not None and any(region.code.startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES))
+    return region is not None and any(
+        region.code.startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES)
+    )
 
 
 def can_create_contact_for(user: Any, organisation: Organisation | None) -> bool:
@@ -137,7 +141,9 @@ def can_see_contacts(user: Any, person: Person) -> bool:
         return True
     if person.organisation_id and person.organisation_id in own_organisation_ids(user):
         return True
-    return any(person.county_id and person.county_id.startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES))
+    return any(
+        person.county_id and person.county_id.startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES)
+    )
 
 
 def can_export(user: Any) -> bool:
@@ -158,7 +164,10 @@ def can_manage_accounts(user: Any) -> bool:
 
 def can_activate(user: Any, target: User) -> bool:
     """County staff activate enterprise sign-ups whose organisation lies in their county."""
-    orgs = [r.organisation for r in RoleAssignment.objects.filter(user=target).select_related("organisation__region")]
+    orgs = [
+        r.organisation
+        for r in RoleAssignment.objects.filter(user=target).select_related("organisation__region")
+    ]
     return bool(orgs) and all(o is not None and can_create_in(user, o.region) for o in orgs)
 
 

@@ -31,21 +31,32 @@ def organisation_list(
         qs = qs.filter(industry__section=section)
     if above_scale_year:
         qs = qs.filter(
-            Exists(OrganisationYear.objects.filter(organisation=OuterRef("pk"), year=above_scale_year, is_above_scale=True))
+            Exists(
+                OrganisationYear.objects.filter(
+                    organisation=OuterRef("pk"), year=above_scale_year, is_above_scale=True
+                )
+            )
         )
     return qs.order_by("name", "pk")
 
 
 def organisation_get(*, user: Any, pk: int) -> Organisation:
     """The organisation if the user may see it; DoesNotExist otherwise, so hidden looks like absent."""
-    return permissions.visible(user, Organisation.objects.select_related("region__parent", "industry")).get(pk=pk)
+    return permissions.visible(user, Organisation.objects.select_related("region__parent", "industry")).get(
+        pk=pk
+    )
 
 
 def person_list(*, user: Any, q: str = "", kind: str = "", tag: str = "") -> QuerySet[Person]:
-    qs = permissions.visible(user, Person.objects.select_related("organisation", "county")).prefetch_related("tags")
+    qs = permissions.visible(user, Person.objects.select_related("organisation", "county")).prefetch_related(
+        "tags"
+    )
     if q:
         qs = qs.filter(
-            Q(name__icontains=q) | Q(specialties__icontains=q) | Q(organisation_name__icontains=q) | Q(organisation__name__icontains=q)
+            Q(name__icontains=q)
+            | Q(specialties__icontains=q)
+            | Q(organisation_name__icontains=q)
+            | Q(organisation__name__icontains=q)
         )
     if kind in ("expert", "commissioner", "talent", "contact"):
         qs = qs.filter(**{f"is_{kind}": True})
@@ -60,7 +71,9 @@ def person_get(*, user: Any, pk: int) -> Person:
 
 def townships_for(user: Any) -> QuerySet[Region]:
     """Counties and townships the user works in, for region pickers and filters."""
-    return Region.objects.filter(permissions.region_filter(user), level__in=["county", "township"]).order_by("code")
+    return Region.objects.filter(permissions.region_filter(user), level__in=["county", "township"]).order_by(
+        "code"
+    )
 
 
 def counties_for(user: Any) -> QuerySet[Region]:
@@ -68,7 +81,14 @@ def counties_for(user: Any) -> QuerySet[Region]:
 
 
 def audit_list(
-    *, user: Any, username: str = "", action: str = "", object_type: str = "", result: str = "", start: Any = None, end: Any = None
+    *,
+    user: Any,
+    username: str = "",
+    action: str = "",
+    object_type: str = "",
+    result: str = "",
+    start: Any = None,
+    end: Any = None,
 ) -> QuerySet[AuditEvent]:
     qs = permissions.visible(user, AuditEvent.objects.all())
     if username:
@@ -105,5 +125,8 @@ def industry_sections() -> QuerySet:
 def above_scale_years(*, user: Any) -> list[int]:
     orgs = permissions.visible(user, Organisation.objects.all())
     return list(
-        OrganisationYear.objects.filter(organisation__in=orgs).values_list("year", flat=True).distinct().order_by("-year")
+        OrganisationYear.objects.filter(organisation__in=orgs)
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
     )

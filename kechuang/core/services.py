@@ -29,8 +29,37 @@ from .models import (
     User,
 )
 
-ORGANISATION_FIELDS = ["name", "kind", "credit_code", "credit_code_exception", "region", "industry", "size", "established_on", "address", "contact_name", "contact_phone", "contact_email", "is_active"]
-PERSON_FIELDS = ["name", "gender", "county", "organisation", "organisation_name", "title", "position", "specialties", "is_expert", "is_commissioner", "is_talent", "is_contact", "phone", "email"]
+ORGANISATION_FIELDS = [
+    "name",
+    "kind",
+    "credit_code",
+    "credit_code_exception",
+    "region",
+    "industry",
+    "size",
+    "established_on",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "is_active",
+]
+PERSON_FIELDS = [
+    "name",
+    "gender",
+    "county",
+    "organisation",
+    "organisation_name",
+    "title",
+    "position",
+    "specialties",
+    "is_expert",
+    "is_commissioner",
+    "is_talent",
+    "is_contact",
+    "phone",
+    "email",
+]
 
 
 def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -104,7 +133,9 @@ def organisation_update(*, organisation: Organisation, by: Any, data: dict[str, 
 
 def organisation_delete(*, organisation: Organisation, by: Any) -> None:
     if by is not None:
-        permissions.require(permissions.can_create_in(by, organisation.region), by, "organisation.delete", organisation)
+        permissions.require(
+            permissions.can_create_in(by, organisation.region), by, "organisation.delete", organisation
+        )
     with transaction.atomic():
         _organisation_delete(organisation=organisation, by=by)
 
@@ -118,14 +149,22 @@ def _organisation_delete(*, organisation: Organisation, by: Any) -> None:
     )
 
 
-def organisation_year_set(*, organisation: Organisation, year: int, is_above_scale: bool, by: Any) -> OrganisationYear:
+def organisation_year_set(
+    *, organisation: Organisation, year: int, is_above_scale: bool, by: Any
+) -> OrganisationYear:
     if by is not None:
-        permissions.require(permissions.can_create_in(by, organisation.region), by, "organisation_year.set", organisation)
+        permissions.require(
+            permissions.can_create_in(by, organisation.region), by, "organisation_year.set", organisation
+        )
     with transaction.atomic():
-        return _organisation_year_set(organisation=organisation, year=year, is_above_scale=is_above_scale, by=by)
+        return _organisation_year_set(
+            organisation=organisation, year=year, is_above_scale=is_above_scale, by=by
+        )
 
 
-def _organisation_year_set(*, organisation: Organisation, year: int, is_above_scale: bool, by: Any) -> OrganisationYear:
+def _organisation_year_set(
+    *, organisation: Organisation, year: int, is_above_scale: bool, by: Any
+) -> OrganisationYear:
     row = OrganisationYear.objects.filter(organisation=organisation, year=year).first()
     before = audit.snapshot(row) if row else None
     row = row or OrganisationYear(organisation=organisation, year=year)
@@ -166,7 +205,9 @@ def person_update(*, person: Person, by: Any, data: dict[str, Any]) -> Person:
         permissions.require(permissions.can_change(by, person), by, "person.update", person)
     before = audit.snapshot(person)
     _assign(person, data, PERSON_FIELDS)
-    if by is not None and (person.county_id != before["county_id"] or person.organisation_id != before["organisation_id"]):
+    if by is not None and (
+        person.county_id != before["county_id"] or person.organisation_id != before["organisation_id"]
+    ):
         permissions.require(permissions.can_write_person(by, person), by, "person.move", person)
     with transaction.atomic():
         person.full_clean()
@@ -186,7 +227,9 @@ def person_delete(*, person: Person, by: Any) -> None:
     pk, label = person.pk, str(person)
     with transaction.atomic():
         person.delete()
-        audit.record("delete", by=by, object_type="core.person", object_id=str(pk), object_repr=label, before=before)
+        audit.record(
+            "delete", by=by, object_type="core.person", object_id=str(pk), object_repr=label, before=before
+        )
 
 
 # --- accounts -----------------------------------------------------------------------------------------
@@ -207,12 +250,29 @@ def user_create(
     if by is not None:
         permissions.require(permissions.can_manage_accounts(by), by, "user.create", what="core.user")
     with transaction.atomic():
-        return _user_create(username=username, password=password, full_name=full_name, phone=phone, email=email,
-                            is_active=is_active, roles=roles, by=by)
+        return _user_create(
+            username=username,
+            password=password,
+            full_name=full_name,
+            phone=phone,
+            email=email,
+            is_active=is_active,
+            roles=roles,
+            by=by,
+        )
 
 
-def _user_create(*, by: Any, username: str, password: str, full_name: str, phone: str, email: str, is_active: bool,
-                 roles: Iterable[dict[str, Any]]) -> User:
+def _user_create(
+    *,
+    by: Any,
+    username: str,
+    password: str,
+    full_name: str,
+    phone: str,
+    email: str,
+    is_active: bool,
+    roles: Iterable[dict[str, Any]],
+) -> User:
     user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=is_active)
     validate_password(password, user)
     user.set_password(password)
@@ -254,13 +314,18 @@ def _grant_admin_site(*, user: User, by: Any) -> None:
     perms = Permission.objects.filter(content_type__app_label="core").filter(
         Q(content_type__model__in=["user", "roleassignment"]) | Q(codename="view_organisation")
     )
-    before = {"is_staff": user.is_staff, "user_permissions": sorted(p.codename for p in user.user_permissions.all())}
+    before = {
+        "is_staff": user.is_staff,
+        "user_permissions": sorted(p.codename for p in user.user_permissions.all()),
+    }
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.user_permissions.add(*perms)
     after = {"is_staff": True, "user_permissions": sorted(p.codename for p in user.user_permissions.all())}
     if before != after:
-        audit.record("update", by=by, obj=user, before=before, after=after, detail="开通系统管理后台（账号与角色）")
+        audit.record(
+            "update", by=by, obj=user, before=before, after=after, detail="开通系统管理后台（账号与角色）"
+        )
 
 
 @transaction.atomic
@@ -287,7 +352,12 @@ def enterprise_signup(
     if organisation is None:
         organisation = organisation_create(
             by=None,
-            data={"name": organisation_name, "credit_code": code, "region": region, "kind": Organisation.Kind.ENTERPRISE},
+            data={
+                "name": organisation_name,
+                "credit_code": code,
+                "region": region,
+                "kind": Organisation.Kind.ENTERPRISE,
+            },
         )
     user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=False)
     validate_password(password, user)

@@ -42,7 +42,9 @@ def on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwarg
 
 
 @receiver(user_locked_out)
-def on_locked_out(sender: Any, request: Any, username: str | None = None, ip_address: str | None = None, **kwargs: Any) -> None:
+def on_locked_out(
+    sender: Any, request: Any, username: str | None = None, ip_address: str | None = None, **kwargs: Any
+) -> None:
     _ip(request)
     audit.record(
         "lockout",

@@ -16,8 +16,8 @@ from django.db.models import Count, Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django_htmx.middleware import HtmxDetails
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from . import audit, permissions, selectors, services
 from .forms import AuditFilterForm, OrganisationForm, PersonForm, SignupForm
@@ -52,7 +52,13 @@ def _visible_or_404(request: HttpRequest, model: type[Model], pk: int, getter: A
     except model.DoesNotExist:  # type: ignore[attr-defined]
         hidden = model._default_manager.filter(pk=pk).first()
         if hidden is not None:
-            audit.record("permission_denied", by=request.user, obj=hidden, result=AuditEvent.Result.DENIED, detail=f"view {request.path}")
+            audit.record(
+                "permission_denied",
+                by=request.user,
+                obj=hidden,
+                result=AuditEvent.Result.DENIED,
+                detail=f"view {request.path}",
+            )
         raise Http404(_("记录不存在或您无权查看。")) from None
 
 
@@ -80,10 +86,17 @@ def home(request: HttpRequest) -> HttpResponse:
             departments=Count("pk", filter=Q(kind=Organisation.Kind.DEPARTMENT)),
             total=Count("pk"),
         )
-        latest = OrganisationYear.objects.filter(organisation__in=orgs).order_by("-year").values_list("year", flat=True).first()
+        latest = (
+            OrganisationYear.objects.filter(organisation__in=orgs)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
         context["above_scale_year"] = latest
         context["above_scale"] = (
-            OrganisationYear.objects.filter(organisation__in=orgs, year=latest, is_above_scale=True).count() if latest else 0
+            OrganisationYear.objects.filter(organisation__in=orgs, year=latest, is_above_scale=True).count()
+            if latest
+            else 0
         )
         people = selectors.person_list(user=user)
         context["experts"] = people.filter(is_expert=True).count()
@@ -98,9 +111,13 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-n")[:8]
         )
     if roles & {Role.ENTERPRISE, Role.DEPARTMENT}:
-        context["own_organisations"] = Organisation.objects.filter(pk__in=permissions.own_organisation_ids(user)).select_related("region", "industry")
+        context["own_organisations"] = Organisation.objects.filter(
+            pk__in=permissions.own_organisation_ids(user)
+        ).select_related("region", "industry")
     if roles & {Role.EXPERT, Role.COMMISSIONER}:
-        context["own_people"] = Person.objects.filter(pk__in=permissions.own_person_ids(user)).select_related("organisation")
+        context["own_people"] = Person.objects.filter(pk__in=permissions.own_person_ids(user)).select_related(
+            "organisation"
+        )
     if Role.AUDITOR in roles:
         context["recent_events"] = selectors.audit_list(user=user)[:10]
         context["denied_today"] = selectors.audit_list(user=user, result="denied").count()
@@ -129,7 +146,9 @@ class LoginForm(AuthenticationForm):
     }
 
 
-login_view = auth_views.LoginView.as_view(template_name="core/login.html", authentication_form=LoginForm, redirect_authenticated_user=True)
+login_view = auth_views.LoginView.as_view(
+    template_name="core/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+)
 logout_view = auth_views.LogoutView.as_view()
 
 
@@ -139,8 +158,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.enterprise_signup(
-                username=d["username"], password=d["password1"], full_name=d["full_name"], phone=d["phone"],
-                email=d["email"], credit_code=d["credit_code"], organisation_name=d["organisation_name"], region=d["region"],
+                username=d["username"],
+                password=d["password1"],
+                full_name=d["full_name"],
+                phone=d["phone"],
+                email=d["email"],
+                credit_code=d["credit_code"],
+                organisation_name=d["organisation_name"],
+                region=d["region"],
             )
         except ValidationError as e:
             _apply_errors(form, e)
@@ -162,7 +187,9 @@ def password_change(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def pending_signups(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.has_role(request.user, Role.STAFF), request.user, "user.pending", what="core.user")
+    permissions.require(
+        permissions.has_role(request.user, Role.STAFF), request.user, "user.pending", what="core.user"
+    )
     users = selectors.pending_signups(user=request.user).prefetch_related("roles__organisation")
     return render(request, "core/pending_signups.html", {"users": users})
 
@@ -186,7 +213,11 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("令牌已作废。"))
             return redirect("api_tokens")
         _token, plain = services.api_token_create(user=request.user, name=request.POST.get("name", "")[:50])
-    return render(request, "core/api_tokens.html", {"tokens": request.user.api_tokens.order_by("-created_at"), "plain": plain})
+    return render(
+        request,
+        "core/api_tokens.html",
+        {"tokens": request.user.api_tokens.order_by("-created_at"), "plain": plain},
+    )
 
 
 # --- organisations ---------------------------------------------------------------------------------------
@@ -194,7 +225,12 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def organisation_list(request: AuthedRequest) -> HttpResponse:
-    permissions.require(permissions.has_role(request.user, *permissions.READ_REGION_ROLES, Role.ENTERPRISE, Role.DEPARTMENT), request.user, "organisation.list", what="core.organisation")
+    permissions.require(
+        permissions.has_role(request.user, *permissions.READ_REGION_ROLES, Role.ENTERPRISE, Role.DEPARTMENT),
+        request.user,
+        "organisation.list",
+        what="core.organisation",
+    )
     g = request.GET
     year = g.get("above_scale_year", "")
     filters: dict[str, Any] = {
@@ -239,7 +275,12 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.has_role(request.user, Role.STAFF), request.user, "organisation.create", what="core.organisation")
+    permissions.require(
+        permissions.has_role(request.user, Role.STAFF),
+        request.user,
+        "organisation.create",
+        what="core.organisation",
+    )
     form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -292,7 +333,12 @@ def organisation_year(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请填写年度。"))
     else:
         try:
-            services.organisation_year_set(organisation=org, year=int(year), is_above_scale=request.POST.get("is_above_scale") == "on", by=request.user)
+            services.organisation_year_set(
+                organisation=org,
+                year=int(year),
+                is_above_scale=request.POST.get("is_above_scale") == "on",
+                by=request.user,
+            )
         except ValidationError as e:
             messages.error(request, "；".join(e.messages))
         else:
@@ -305,7 +351,11 @@ def organisation_year(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
-    filters = {"q": request.GET.get("q", "").strip(), "kind": request.GET.get("kind", ""), "tag": request.GET.get("tag", "")}
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "kind": request.GET.get("kind", ""),
+        "tag": request.GET.get("tag", ""),
+    }
     qs = selectors.person_list(user=request.user, **filters)
     page = _page(request, qs)
     contacts = {p.pk for p in page if permissions.can_see_contacts(request.user, p)}
@@ -316,7 +366,12 @@ def person_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "contacts": contacts,
-            "kinds": [("expert", _("专家")), ("commissioner", _("科技特派员")), ("talent", _("人才")), ("contact", _("联系人"))],
+            "kinds": [
+                ("expert", _("专家")),
+                ("commissioner", _("科技特派员")),
+                ("talent", _("人才")),
+                ("contact", _("联系人")),
+            ],
             "can_create": permissions.has_role(request.user, Role.STAFF, Role.ENTERPRISE),
         },
     )
@@ -338,7 +393,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.has_role(request.user, Role.STAFF, Role.ENTERPRISE), request.user, "person.create", what="core.person")
+    permissions.require(
+        permissions.has_role(request.user, Role.STAFF, Role.ENTERPRISE),
+        request.user,
+        "person.create",
+        what="core.person",
+    )
     form = PersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -385,14 +445,20 @@ def region_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("county", "")
     county = counties.filter(code=code).first() or counties.first()
     townships = county.children.annotate(n=Count("organisations")).order_by("code") if county else []
-    return render(request, "core/region_list.html", {"counties": counties[:200], "county": county, "townships": townships})
+    return render(
+        request,
+        "core/region_list.html",
+        {"counties": counties[:200], "county": county, "townships": townships},
+    )
 
 
 # --- audit -----------------------------------------------------------------------------------------------
 
 
 def _audit_query(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
-    permissions.require(permissions.can_read_audit(request.user), request.user, "audit.read", what="core.auditevent")
+    permissions.require(
+        permissions.can_read_audit(request.user), request.user, "audit.read", what="core.auditevent"
+    )
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     return form, selectors.audit_list(user=request.user, **{k: v for k, v in filters.items() if v})
@@ -401,7 +467,9 @@ def _audit_query(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 @login_required
 def audit_list(request: AuthedRequest) -> HttpResponse:
     form, qs = _audit_query(request)
-    return _render_list(request, "core/audit_list.html", {"form": form, "page": _page(request, qs.select_related(None))})
+    return _render_list(
+        request, "core/audit_list.html", {"form": form, "page": _page(request, qs.select_related(None))}
+    )
 
 
 @login_required
@@ -409,13 +477,41 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     from kechuang.imports.excel import xlsx_response
 
     _form, qs = _audit_query(request)
-    headers = [_("时间（UTC）"), _("账号"), "IP", _("操作"), _("对象类型"), _("对象编号"), _("对象"), _("结果"), _("修改前"), _("修改后"), _("说明")]
+    headers = [
+        _("时间（UTC）"),
+        _("账号"),
+        "IP",
+        _("操作"),
+        _("对象类型"),
+        _("对象编号"),
+        _("对象"),
+        _("结果"),
+        _("修改前"),
+        _("修改后"),
+        _("说明"),
+    ]
     rows = (
-        [e.at.strftime("%Y-%m-%d %H:%M:%S"), e.username, e.ip or "", e.action, e.object_type, e.object_id, e.object_repr,
-         e.get_result_display(), _json(e.before), _json(e.after), e.detail]
+        [
+            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.username,
+            e.ip or "",
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            e.get_result_display(),
+            _json(e.before),
+            _json(e.after),
+            e.detail,
+        ]
         for e in qs[:100_000]
     )
-    audit.record("export", by=request.user, object_type="core.auditevent", detail=f"审计日志导出 {request.GET.urlencode()}")
+    audit.record(
+        "export",
+        by=request.user,
+        object_type="core.auditevent",
+        detail=f"审计日志导出 {request.GET.urlencode()}",
+    )
     return xlsx_response(_("审计日志"), headers, rows)
 
 

@@ -65,22 +65,45 @@ def timed(fn, repeat: int = 1):  # type: ignore[no-untyped-def]
 def main() -> None:
     call_command("migrate", verbosity=0)
     county = Region.objects.get(code="330824")
-    staff = services.user_create(by=None, username="bench_staff", password="Bench-Passw0rd", roles=[{"role": Role.STAFF, "region": county}])
+    staff = services.user_create(
+        by=None,
+        username="bench_staff",
+        password="Bench-Passw0rd",
+        roles=[{"role": Role.STAFF, "region": county}],
+    )
     print(f"database: {connection.vendor}  ({os.environ['DATABASE_URL'].split('@')[-1]})")
     print(f"{'benchmark':46} {'rows':>6} {'seconds':>8} {'rows/s':>8} {'queries':>8}")
 
     for rows in (1_000, 5_000):
         data = sheet(rows, offset=rows * 10)
         with CaptureQueriesContext(connection) as q:
-            seconds, result = timed(lambda d=data: imports.import_file(register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"))
-        print(f"{'import organisations (new rows)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+            seconds, result = timed(
+                lambda d=data: imports.import_file(
+                    register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"
+                )
+            )
+        print(
+            f"{'import organisations (new rows)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}"
+        )
         with CaptureQueriesContext(connection) as q:
-            seconds, result = timed(lambda d=data: imports.import_file(register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"))
-        print(f"{'re-import the same file (no changes)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+            seconds, result = timed(
+                lambda d=data: imports.import_file(
+                    register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"
+                )
+            )
+        print(
+            f"{'re-import the same file (no changes)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}"
+        )
         changed = sheet(rows, offset=rows * 10, rename=True)
         with CaptureQueriesContext(connection) as q:
-            seconds, result = timed(lambda d=changed: imports.import_file(register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"))
-        print(f"{'re-import with every row renamed (updates)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+            seconds, result = timed(
+                lambda d=changed: imports.import_file(
+                    register="organisations", file=io.BytesIO(d), by=staff, filename="bench.xlsx"
+                )
+            )
+        print(
+            f"{'re-import with every row renamed (updates)':46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}"
+        )
 
     total = Organisation.objects.count()
     with CaptureQueriesContext(connection) as q:
@@ -89,7 +112,11 @@ def main() -> None:
 
     client = Client()
     client.force_login(staff)
-    for label, url in (("organisation list page (first page)", "/orgs/"), ("organisation list, search", "/orgs/?q=基准企业0"), ("home page (staff)", "/")):
+    for label, url in (
+        ("organisation list page (first page)", "/orgs/"),
+        ("organisation list, search", "/orgs/?q=基准企业0"),
+        ("home page (staff)", "/"),
+    ):
         reset_queries()
         with CaptureQueriesContext(connection) as q:
             seconds, response = timed(lambda u=url: client.get(u), repeat=5)

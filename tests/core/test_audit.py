@@ -32,9 +32,15 @@ def test_create_update_delete_through_pages_are_audited_with_before_and_after(st
     assert response.status_code == 302, response.content.decode()[:2000]
     org = Organisation.objects.get(name="开化县新登记科技有限公司")
     created = AuditEvent.objects.get(action="create", object_type="core.organisation", object_id=str(org.pk))
-    assert created.user == staff_a and created.ip == "127.0.0.1" and created.after["credit_code"] == org.credit_code
+    assert (
+        created.user == staff_a
+        and created.ip == "127.0.0.1"
+        and created.after["credit_code"] == org.credit_code
+    )
 
-    client.post(reverse("organisation_edit", args=[org.pk]), org_form(county_a, name="开化县更名科技有限公司"))
+    client.post(
+        reverse("organisation_edit", args=[org.pk]), org_form(county_a, name="开化县更名科技有限公司")
+    )
     updated = AuditEvent.objects.get(action="update", object_type="core.organisation", object_id=str(org.pk))
     assert updated.before == {"name": "开化县新登记科技有限公司"}
     assert updated.after == {"name": "开化县更名科技有限公司"}
@@ -59,7 +65,10 @@ def test_staff_may_accept_a_legacy_code_only_with_a_reason(staff_a, county_a):
     good = credit_code_for(778)
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     client = client_for(staff_a)
-    client.post(reverse("organisation_create"), org_form(county_a, credit_code=bad, credit_code_exception="2015 年前旧证照，经市场监管局核实"))
+    client.post(
+        reverse("organisation_create"),
+        org_form(county_a, credit_code=bad, credit_code_exception="2015 年前旧证照，经市场监管局核实"),
+    )
     org = Organisation.objects.get(credit_code=bad)
     event = AuditEvent.objects.get(action="create", object_type="core.organisation", object_id=str(org.pk))
     assert event.after["credit_code_exception"] == "2015 年前旧证照，经市场监管局核实"
@@ -71,31 +80,49 @@ def test_signup_and_activation_are_audited(client, staff_a, county_a):
     response = client.post(
         reverse("signup"),
         {
-            "organisation_name": "开化县注册测试有限公司", "credit_code": code, "region": county_a.code,
-            "full_name": "张三", "phone": "13900000000", "email": "", "username": "newcorp",
-            "password1": "Kaihua-2026x", "password2": "Kaihua-2026x",
+            "organisation_name": "开化县注册测试有限公司",
+            "credit_code": code,
+            "region": county_a.code,
+            "full_name": "张三",
+            "phone": "13900000000",
+            "email": "",
+            "username": "newcorp",
+            "password1": "Kaihua-2026x",
+            "password2": "Kaihua-2026x",
         },
     )
     assert response.status_code == 200 and "注册已提交" in response.content.decode()
     user = User.objects.get(username="newcorp")
     assert not user.is_active
     # Inactive users cannot log in.
-    assert client.post(reverse("login"), {"username": "newcorp", "password": "Kaihua-2026x"}).status_code == 200
+    assert (
+        client.post(reverse("login"), {"username": "newcorp", "password": "Kaihua-2026x"}).status_code == 200
+    )
     staff = client_for(staff_a)
     assert "newcorp" in staff.get(reverse("pending_signups")).content.decode()
     staff.post(reverse("activate_user", args=[user.pk]))
     user.refresh_from_db()
     assert user.is_active
     event = AuditEvent.objects.get(action="activate", object_id=str(user.pk))
-    assert event.user == staff_a and event.before == {"is_active": False} and event.after == {"is_active": True}
-    assert client.post(reverse("login"), {"username": "newcorp", "password": "Kaihua-2026x"}).status_code == 302
+    assert (
+        event.user == staff_a and event.before == {"is_active": False} and event.after == {"is_active": True}
+    )
+    assert (
+        client.post(reverse("login"), {"username": "newcorp", "password": "Kaihua-2026x"}).status_code == 302
+    )
 
 
 @pytest.mark.django_db
 def test_staff_of_another_county_cannot_activate(staff_b, county_a):
     user = services.enterprise_signup(
-        username="corp2", password="Kaihua-2026x", full_name="李四", phone="13900000001", email="",
-        credit_code=credit_code_for(9002), organisation_name="开化县另一家有限公司", region=county_a,
+        username="corp2",
+        password="Kaihua-2026x",
+        full_name="李四",
+        phone="13900000001",
+        email="",
+        credit_code=credit_code_for(9002),
+        organisation_name="开化县另一家有限公司",
+        region=county_a,
     )
     response = client_for(staff_b).post(reverse("activate_user", args=[user.pk]))
     assert response.status_code == 403
@@ -113,8 +140,12 @@ def test_failed_login_is_audited(client, staff_a):
 
 @pytest.mark.django_db
 def test_role_assignment_and_user_creation_are_audited(reference, county_a):
-    user = services.user_create(by=None, username="auditme", password=PASSWORD, roles=[{"role": Role.STAFF, "region": county_a}])
-    assert AuditEvent.objects.filter(action="create", object_type="core.user", object_id=str(user.pk)).exists()
+    user = services.user_create(
+        by=None, username="auditme", password=PASSWORD, roles=[{"role": Role.STAFF, "region": county_a}]
+    )
+    assert AuditEvent.objects.filter(
+        action="create", object_type="core.user", object_id=str(user.pk)
+    ).exists()
     assert AuditEvent.objects.filter(action="create", object_type="core.roleassignment").exists()
     assert "password" not in AuditEvent.objects.get(object_type="core.user", object_id=str(user.pk)).after
 

@@ -48,6 +48,9 @@ def test_wrong_length(code):
     assert "18 位" in credit_code_error(code)
 
 
-@given(st.text(alphabet=ALPHABET[:10], min_size=6, max_size=6), st.text(alphabet=ALPHABET, min_size=9, max_size=9))
+@given(
+    st.text(alphabet=ALPHABET[:10], min_size=6, max_size=6),
+    st.text(alphabet=ALPHABET, min_size=9, max_size=9),
+)
 def test_generated_codes_are_valid(division, body):
     assert credit_code_error(make_credit_code("91" + division + body)) is None

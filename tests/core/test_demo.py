@@ -219,7 +219,9 @@ def test_sysadmin_opens_only_the_account_pages_of_the_admin_site(reference):
     assert admin.has_perm("core.change_user") and admin.has_perm("core.add_roleassignment")
     assert not admin.has_perm("core.change_organisation")
     assert admin.get_all_permissions() - {"core.view_organisation"} == {
-        f"core.{action}_{model}" for action in ("add", "change", "delete", "view") for model in ("user", "roleassignment")
+        f"core.{action}_{model}"
+        for action in ("add", "change", "delete", "view")
+        for model in ("user", "roleassignment")
     }
     assert not User.objects.filter(is_staff=True).exclude(username="sysadmin").exists()
 

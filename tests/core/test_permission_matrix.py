@@ -10,22 +10,48 @@ from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
 ROLES = [
-    "staff_a", "staff_b", "leader_a", "enterprise_x", "department_user_a", "expert_a",
-    "city_user", "province_user", "admin_user", "auditor_user", "outsider",
+    "staff_a",
+    "staff_b",
+    "leader_a",
+    "enterprise_x",
+    "department_user_a",
+    "expert_a",
+    "city_user",
+    "province_user",
+    "admin_user",
+    "auditor_user",
+    "outsider",
 ]
 
 # object → (roles that may see it, roles that may change it)
 ORGANISATIONS = {
-    "org_x": ({"staff_a", "leader_a", "enterprise_x", "city_user", "province_user"}, {"staff_a", "enterprise_x"}),
+    "org_x": (
+        {"staff_a", "leader_a", "enterprise_x", "city_user", "province_user"},
+        {"staff_a", "enterprise_x"},
+    ),
     "org_a2": ({"staff_a", "leader_a", "city_user", "province_user"}, {"staff_a"}),
     "org_y": ({"staff_b", "city_user", "province_user"}, {"staff_b"}),
-    "department_a": ({"staff_a", "leader_a", "department_user_a", "city_user", "province_user"}, {"staff_a", "department_user_a"}),
+    "department_a": (
+        {"staff_a", "leader_a", "department_user_a", "city_user", "province_user"},
+        {"staff_a", "department_user_a"},
+    ),
 }
 PEOPLE = {
-    "expert_person_a": ({"staff_a", "leader_a", "expert_a", "city_user", "province_user"}, {"staff_a", "expert_a"}),
+    "expert_person_a": (
+        {"staff_a", "leader_a", "expert_a", "city_user", "province_user"},
+        {"staff_a", "expert_a"},
+    ),
     "expert_person_b": ({"staff_b", "city_user", "province_user"}, {"staff_b"}),
 }
-LIST_ROLES = {"staff_a", "staff_b", "leader_a", "enterprise_x", "department_user_a", "city_user", "province_user"}
+LIST_ROLES = {
+    "staff_a",
+    "staff_b",
+    "leader_a",
+    "enterprise_x",
+    "department_user_a",
+    "city_user",
+    "province_user",
+}
 
 
 @pytest.fixture
@@ -85,7 +111,10 @@ def test_person_detail_and_change(world, role):
         if role not in viewers:
             assert denied_events() == before + 1
         edit = client.get(reverse("person_edit", args=[person.pk]))
-        assert edit.status_code == (200 if role in changers else (403 if role in viewers else 404)), (role, key)
+        assert edit.status_code == (200 if role in changers else (403 if role in viewers else 404)), (
+            role,
+            key,
+        )
 
 
 @pytest.mark.django_db

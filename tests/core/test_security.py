@@ -90,7 +90,15 @@ def test_session_ends_after_12_hours_however_active(client, staff_a, settings):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("Kaihua2026", True), ("kh-tea-2026", True), ("short1A", False), ("password123", False), ("abcdefghij", False), ("12345678901", False), ("abcd12345678", False)],
+    [
+        ("Kaihua2026", True),
+        ("kh-tea-2026", True),
+        ("short1A", False),
+        ("password123", False),
+        ("abcdefghij", False),
+        ("12345678901", False),
+        ("abcd12345678", False),
+    ],
 )
 def test_password_rules(reference, password, ok):
     if ok:
@@ -139,7 +147,11 @@ def test_deploy_checks_are_clean_under_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -148,5 +160,7 @@ def test_deploy_checks_are_clean_under_production_settings(tmp_path):
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "KECHUANG_SECRET_KEY"}
     env.update({"KECHUANG_ENV": "production", "KECHUANG_VAR_DIR": str(tmp_path)})
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0 and "KECHUANG_SECRET_KEY" in result.stderr

@@ -38,7 +38,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, reference):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True, viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        accept_downloads=True,
+        viewport={"width": 1366, "height": 900},
+    )
     page = context.new_page()
     yield page
     context.close()

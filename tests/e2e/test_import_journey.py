@@ -112,7 +112,9 @@ def test_pages_render_in_chinese_with_local_assets(page, shot, staff_a, org_x, e
     shot(page, "organisation-form-error")
     # Every asset came from the live server itself: nothing from the internet.
     live = page.url.split("/orgs/")[0]
-    assert all(u.startswith(live) or u.startswith("data:") for u in requests), [u for u in requests if not u.startswith(live)]
+    assert all(u.startswith(live) or u.startswith("data:") for u in requests), [
+        u for u in requests if not u.startswith(live)
+    ]
     # htmx was loaded from the local static files.
     assert page.evaluate("typeof window.htmx") == "object"
 

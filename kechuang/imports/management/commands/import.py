@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from kechuang.imports import services
+from kechuang.imports.report import ImportRejected
+
+from ._base import RegisterCommand
+
+
+class Command(RegisterCommand):
+    help = _(
+        "从 Excel 文件导入数据表：全部成功或一条也不写入；有错误时逐行列出行号、列、值和原因，并以非零状态退出。"
+        "例：kechuang import organisations 企业名单.xlsx"
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        register = self.get_register(options["register"])
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("找不到文件：%(path)s") % {"path": path})
+        try:
+            result = services.import_file(register=register, file=path, by=None)
+        except ImportRejected as exc:
+            self.stderr.write(exc.message)
+            for error in exc.errors:
+                self.stderr.write(f"  {error}")
+            raise CommandError(
+                _("导入失败：%(n)d 处错误，未写入任何数据。") % {"n": len(exc.errors)}
+            ) from None
+        self.stdout.write(self.style.SUCCESS(result.summary))

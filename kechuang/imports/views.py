@@ -1,0 +1,115 @@
+"""Pages: the list of registers (template / import / export), the upload form with its result or
+error report, and the downloads. Thin: they check the permission, call the services, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kechuang.core import permissions
+
+from . import excel, guards, services
+from .forms import UploadForm
+from .registers import REGISTERS, Register
+from .report import ImportRejected
+from .uploads import SizeLimitUploadHandler
+
+# The error table shows this many rows; the CLI and the audit event carry the count of all of them.
+REPORT_DISPLAY_LIMIT = 5000
+
+
+def _register_or_404(slug: str) -> Register:
+    register = REGISTERS.get(slug)
+    if register is None:
+        raise Http404(_("没有这个数据表。"))
+    return register
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    may_import, may_export = permissions.can_import(user), permissions.can_export(user)
+    permissions.require(may_import or may_export, user, "imports.index", what="imports")
+    return render(
+        request,
+        "imports/index.html",
+        {"registers": list(REGISTERS.values()), "can_import": may_import, "can_export": may_export},
+    )
+
+
+@require_GET
+@login_required
+def template(request: HttpRequest, slug: str) -> HttpResponse:
+    register = _register_or_404(slug)
+    user = request.user
+    allowed = permissions.can_import(user) or permissions.can_export(user)
+    permissions.require(allowed, user, f"template.{slug}", what=register.model._meta.label_lower)
+    return excel.download(
+        services.template_bytes(register),
+        services.template_filename(register),
+        fallback=f"{slug}_template.xlsx",
+    )
+
+
+@require_GET
+@login_required
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    register = _register_or_404(slug)
+    data = services.export_queryset(register=register, by=request.user)
+    day = f"{timezone.localdate():%Y%m%d}"
+    return excel.download(data, services.export_filename(register), fallback=f"{slug}_{day}.xlsx")
+
+
+@csrf_exempt  # CSRF is checked by _upload, after the size-limiting upload handler is in place.
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_import(request.user), request.user, "imports.upload", what="imports")
+    handler = SizeLimitUploadHandler(request, limit=settings.IMPORT_MAX_FILE_BYTES)
+    if request.method == "POST":
+        # Must happen before anything reads request.POST/FILES (hence csrf_exempt on this view).
+        request.upload_handlers = [handler, *request.upload_handlers]
+    return _upload(request, handler)
+
+
+@csrf_protect
+def _upload(request: HttpRequest, handler: SizeLimitUploadHandler) -> HttpResponse:
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if handler.too_large:
+            form.fields["file"].required = False
+        if form.is_valid():
+            register = REGISTERS[form.cleaned_data["register"]]
+            context["register"] = register
+            uploaded = form.cleaned_data.get("file")
+            try:
+                if handler.too_large or uploaded is None:
+                    error = guards.too_large()
+                    services.record_rejection(
+                        register=register, by=request.user, error=error, filename=handler.too_large_name
+                    )
+                    raise error
+                context["result"] = services.import_file(
+                    register=register, file=uploaded, by=request.user, filename=uploaded.name
+                )
+                form = UploadForm(initial={"register": register.slug})
+            except ImportRejected as exc:
+                context["rejected"] = exc
+                context["shown_errors"] = exc.errors[:REPORT_DISPLAY_LIMIT]
+                context["hidden_errors"] = max(0, len(exc.errors) - REPORT_DISPLAY_LIMIT)
+                status = 422
+    else:
+        form = UploadForm(initial={"register": request.GET.get("register", "")})
+    context["form"] = form
+    return render(request, "imports/upload.html", context, status=status)
