@@ -122,5 +122,9 @@ def test_pages_render_in_chinese_with_local_assets(page, shot, staff_a, org_x, e
 def test_english_is_available(page, staff_a):
     log_in(page, "staff_a", "Kc-test-Passw0rd")
     page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
-    assert "Organisations" in page.inner_text("nav") or "Enterprises" in page.inner_text("nav")
+    page.wait_for_function("document.querySelector('nav').innerText.includes('Organisations')")
+    assert "Work streams" in page.inner_text("nav")
+    assert page.get_attribute("html", "lang") == "en"
+    # And back to Chinese.
+    page.select_option("select[name=language]", "zh-hans")
+    page.wait_for_function("document.querySelector('nav').innerText.includes('企业与机构')")
