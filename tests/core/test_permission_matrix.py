@@ -183,3 +183,54 @@ def test_enterprise_cannot_grant_itself_a_legacy_code_exception(world):
     org.refresh_from_db()
     assert org.credit_code_exception == ""
     assert response.status_code in (200, 302, 403)
+
+
+# --- export and API rows of the matrix ---------------------------------------------------------------
+
+EXPORT_ROLES = {"staff_a", "staff_b", "leader_a", "city_user", "province_user"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_export_contains_only_what_the_role_may_see(world, role):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    objects, users = world
+    before = denied_events()
+    response = client_for(users[role]).get(reverse("imports:export", args=["organisations"]))
+    if role not in EXPORT_ROLES:
+        assert response.status_code == 403, role
+        assert denied_events() == before + 1
+        return
+    assert response.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    names = {row[0] for row in rows[1:]}
+    for key, (viewers, _changers) in ORGANISATIONS.items():
+        assert (objects[key].name in names) == (role in viewers), (role, key)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_api_detail_and_change(world, role):
+    objects, users = world
+    client = client_for(users[role])
+    for key, (viewers, changers) in ORGANISATIONS.items():
+        org = objects[key]
+        before = denied_events()
+        got = client.get(f"/api/organisations/{org.pk}")
+        assert got.status_code == (200 if role in viewers else 404), (role, key, got.status_code)
+        if role not in viewers:
+            assert denied_events() == before + 1
+        patched = client.patch(f"/api/organisations/{org.pk}", {"address": "篡改的地址"}, content_type="application/json")
+        assert patched.status_code == (200 if role in changers else (403 if role in viewers else 404)), (role, key)
+        org.refresh_from_db()
+        assert (org.address == "篡改的地址") == (role in changers)
+    listed = client.get("/api/organisations")
+    if role in LIST_ROLES:
+        names = {item["name"] for item in listed.json()["items"]}
+        for key, (viewers, _changers) in ORGANISATIONS.items():
+            assert (objects[key].name in names) == (role in viewers), (role, key)
+    else:
+        assert listed.status_code == 403
