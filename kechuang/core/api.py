@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import PageNumberPagination, paginate
 
-from . import audit, permissions, selectors, services
+from . import permissions, selectors, services
 from .api_auth import ApiRequest, session_auth
 from .api_schemas import (
     ApiTokenCreatedOut,
@@ -44,7 +44,7 @@ from .api_schemas import (
     ValidationErrorOut,
 )
 from .creditcode import normalise_credit_code
-from .models import ApiToken, AuditEvent, IndustryClass, Organisation, Person, Region, Role
+from .models import ApiToken, IndustryClass, Organisation, Person, Region, Role
 
 READ = {401: ErrorOut, 403: ErrorOut}
 READ_ONE = {**READ, 404: ErrorOut}
@@ -148,21 +148,10 @@ def _person_data(user: Any, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _visible(request: ApiRequest, model: type[Model], pk: int, getter: Any) -> Any:
-    """The record if the user may see it; otherwise DoesNotExist (answered 404, so a hidden record looks
-    absent) and, when the record exists, the attempt is audited."""
-    try:
-        return getter(user=request.auth, pk=pk)
-    except model.DoesNotExist:  # type: ignore[attr-defined]
-        hidden = model._default_manager.filter(pk=pk).first()
-        if hidden is not None:
-            audit.record(
-                "permission_denied",
-                by=request.auth,
-                obj=hidden,
-                result=AuditEvent.Result.DENIED,
-                detail=f"api {request.method} {request.path}",
-            )
-        raise
+    """The record if the user may see it; otherwise DoesNotExist, answered 404 (and audited)."""
+    return permissions.get_visible(
+        request.auth, model, pk, getter, where=f"api {request.method} {request.path}"
+    )
 
 
 def _differs(organisation: Organisation, field: str, value: Any) -> bool:

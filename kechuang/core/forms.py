@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions, selectors
+from . import permissions, selectors, services
 from .creditcode import credit_code_error, normalise_credit_code
 from .models import IndustryClass, Organisation, Person, Region, User
 
@@ -38,21 +38,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "kind",
-            "credit_code",
-            "credit_code_exception",
-            "region",
-            "industry",
-            "size",
-            "established_on",
-            "address",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "is_active",
-        ]
+        fields = [*services.ORGANISATION_FIELDS]
         widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -91,22 +77,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "gender",
-            "county",
-            "organisation",
-            "organisation_name",
-            "title",
-            "position",
-            "specialties",
-            "is_expert",
-            "is_commissioner",
-            "is_talent",
-            "is_contact",
-            "phone",
-            "email",
-        ]
+        fields = [*services.PERSON_FIELDS]
         widgets = {"specialties": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

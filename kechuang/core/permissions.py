@@ -187,6 +187,20 @@ def require(allowed: bool, user: Any, action: str, obj: Model | None = None, *, 
     raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
+def get_visible(user: Any, model: type[Model], pk: Any, getter: Any, *, where: str) -> Any:
+    """getter(user=, pk=) if the user may see that record. Otherwise raise DoesNotExist (callers answer
+    404, so a hidden record looks absent), and when the record does exist, audit the attempt."""
+    try:
+        return getter(user=user, pk=pk)
+    except model.DoesNotExist:  # type: ignore[attr-defined]
+        hidden = model._default_manager.filter(pk=pk).first()
+        if hidden is not None:
+            audit.record(
+                "permission_denied", by=user, obj=hidden, result=AuditEvent.Result.DENIED, detail=where
+            )
+        raise
+
+
 def visible(user: Any, queryset: QuerySet) -> QuerySet:
     """Restrict a queryset of a county register to what the user may see."""
     model = queryset.model

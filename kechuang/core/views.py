@@ -21,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 
 from . import audit, permissions, selectors, services
 from .forms import AuditFilterForm, OrganisationForm, PersonForm, SignupForm
-from .models import AuditEvent, Organisation, OrganisationYear, Person, Region, Role, User
+from .models import Organisation, OrganisationYear, Person, Region, Role, User
 from .navigation import STREAMS, STREAMS_BY_SLUG
 
 PAGE_SIZE = 25
@@ -46,19 +46,9 @@ def _render_list(request: AuthedRequest, template: str, context: dict[str, Any])
 
 
 def _visible_or_404(request: HttpRequest, model: type[Model], pk: int, getter: Any) -> Any:
-    """A record the user may not see answers 404 (no leak that it exists) and the attempt is audited."""
     try:
-        return getter(user=request.user, pk=pk)
+        return permissions.get_visible(request.user, model, pk, getter, where=f"view {request.path}")
     except model.DoesNotExist:  # type: ignore[attr-defined]
-        hidden = model._default_manager.filter(pk=pk).first()
-        if hidden is not None:
-            audit.record(
-                "permission_denied",
-                by=request.user,
-                obj=hidden,
-                result=AuditEvent.Result.DENIED,
-                detail=f"view {request.path}",
-            )
         raise Http404(_("记录不存在或您无权查看。")) from None
 
 

@@ -223,8 +223,13 @@ def test_api_detail_and_change(world, role):
         assert got.status_code == (200 if role in viewers else 404), (role, key, got.status_code)
         if role not in viewers:
             assert denied_events() == before + 1
-        patched = client.patch(f"/api/organisations/{org.pk}", {"address": "篡改的地址"}, content_type="application/json")
-        assert patched.status_code == (200 if role in changers else (403 if role in viewers else 404)), (role, key)
+        patched = client.patch(
+            f"/api/organisations/{org.pk}", {"address": "篡改的地址"}, content_type="application/json"
+        )
+        assert patched.status_code == (200 if role in changers else (403 if role in viewers else 404)), (
+            role,
+            key,
+        )
         org.refresh_from_db()
         assert (org.address == "篡改的地址") == (role in changers)
     listed = client.get("/api/organisations")
