@@ -43,6 +43,20 @@ from .models import (
 DEMO_FLAG = "demo_loaded"
 DEMO_SEED = 330824
 DEMO_PASSWORD = "Kc@demo2026"
+# One login per role, shown on the login page while the demo data is loaded.
+DEMO_USERNAMES = (
+    "kh_staff",
+    "kh_leader",
+    "kh_qiye",
+    "kh_expert",
+    "kh_tepai",
+    "kh_bumen",
+    "qz_city",
+    "zj_province",
+    "sysadmin",
+    "auditor",
+    "cs_staff",
+)
 DEMO_ACTOR = "演示数据生成"
 DEMO_YEARS = (2024, 2025)
 

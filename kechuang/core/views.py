@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from . import audit, permissions, selectors, services
+from . import audit, demo, permissions, selectors, services
 from .forms import AuditFilterForm, OrganisationForm, PersonForm, SignupForm
-from .models import Organisation, OrganisationYear, Person, Region, Role, User
+from .models import Organisation, OrganisationYear, Person, Region, Role, SystemFlag, User
 from .navigation import STREAMS, STREAMS_BY_SLUG
 
 PAGE_SIZE = 25
@@ -136,9 +136,24 @@ class LoginForm(AuthenticationForm):
     }
 
 
-login_view = auth_views.LoginView.as_view(
-    template_name="core/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
-)
+def login_view(request: HttpRequest) -> HttpResponse:
+    extra: dict[str, Any] = {}
+    if SystemFlag.objects.filter(key=demo.DEMO_FLAG).exists():
+        # The demo county: list one login per role, so a visitor can try every point of view.
+        users = User.objects.filter(username__in=demo.DEMO_USERNAMES, is_active=True).prefetch_related(
+            "roles__region", "roles__organisation", "roles__person"
+        )
+        by_name = {u.username: u for u in users}
+        extra["demo_logins"] = [by_name[n] for n in demo.DEMO_USERNAMES if n in by_name]
+        extra["demo_password"] = demo.DEMO_PASSWORD
+    return auth_views.LoginView.as_view(
+        template_name="core/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
+        extra_context=extra,
+    )(request)
+
+
 logout_view = auth_views.LogoutView.as_view()
 
 

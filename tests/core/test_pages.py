@@ -1,0 +1,91 @@
+"""Pages: query budgets on lists, htmx partials, the stream placeholders, the demo login list."""
+
+from html import escape
+
+import pytest
+from django.urls import reverse
+
+from kechuang.core.models import Organisation, OrganisationYear, SystemFlag
+from kechuang.core.navigation import STREAMS
+from tests.conftest import client_for
+from tests.factories import OrganisationFactory, PersonFactory
+
+
+@pytest.fixture
+def many(county_a, township_a):
+    orgs = [OrganisationFactory(region=township_a if i % 2 else county_a) for i in range(60)]
+    for org in orgs[:20]:
+        OrganisationYear.objects.create(organisation=org, year=2025, is_above_scale=True)
+    for _ in range(40):
+        PersonFactory(county=county_a)
+    return orgs
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    [
+        ("/", 20),
+        ("/orgs/", 15),
+        ("/orgs/?above_scale_year=2025", 15),
+        ("/orgs/?q=测试&section=C", 15),
+        ("/people/", 15),
+        ("/regions/", 12),
+    ],
+)
+def test_list_pages_stay_within_their_query_budget(staff_a, many, url, budget, django_assert_max_num_queries):
+    client = client_for(staff_a)
+    with django_assert_max_num_queries(budget):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_filters_and_pagination(staff_a, many):
+    client = client_for(staff_a)
+    body = client.get("/orgs/", {"above_scale_year": 2025}).content.decode()
+    assert "共 20 家" in body
+    page2 = client.get("/orgs/", {"page": 2}).content.decode()
+    assert "第 2 / 3 页" in page2
+
+
+@pytest.mark.django_db
+def test_htmx_requests_get_only_the_results(staff_a, many):
+    response = client_for(staff_a).get("/orgs/", {"q": "测试科技"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="results"') and "<html" not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stream", STREAMS, ids=lambda s: s.slug)
+def test_streams_not_built_say_so_plainly(staff_a, stream):
+    body = client_for(staff_a).get(reverse("stream", args=[stream.slug])).content.decode()
+    assert escape(str(stream.name)) in body and "本模块尚在建设中" in body
+
+
+@pytest.mark.django_db
+def test_login_page_lists_demo_accounts_only_with_demo_data(client, staff_a):
+    assert "演示账号" not in client.get(reverse("login")).content.decode()
+    SystemFlag.objects.create(key="demo_loaded")
+    from kechuang.core import services
+    from kechuang.core.models import Role
+
+    services.user_create(
+        by=None,
+        username="kh_staff",
+        password="Kc@demo2026",
+        roles=[{"role": Role.STAFF, "region": staff_a.roles.get().region}],
+    )
+    body = client.get(reverse("login")).content.decode()
+    assert "演示账号" in body and "kh_staff" in body and "staff_a" not in body
+    assert "演示数据" in body  # the banner
+
+
+@pytest.mark.django_db
+def test_organisation_form_shows_the_expected_check_character(staff_a, county_a):
+    response = client_for(staff_a).post(
+        reverse("organisation_create"),
+        {"name": "x", "kind": "enterprise", "credit_code": "91330000733796106Q", "region": county_a.code},
+    )
+    assert "第 18 位应为“P”" in response.content.decode()
+    assert not Organisation.objects.filter(name="x").exists()
