@@ -132,6 +132,7 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("KECHUANG_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 
+CSRF_FAILURE_VIEW = "kechuang.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

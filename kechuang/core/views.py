@@ -61,6 +61,10 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+
 # --- home ------------------------------------------------------------------------------------------------
 
 

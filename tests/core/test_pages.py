@@ -89,3 +89,23 @@ def test_organisation_form_shows_the_expected_check_character(staff_a, county_a)
     )
     assert "第 18 位应为“P”" in response.content.decode()
     assert not Organisation.objects.filter(name="x").exists()
+
+
+@pytest.mark.django_db
+def test_error_pages_are_in_chinese_with_the_layout(staff_a, staff_b, org_y):
+    missing = client_for(staff_a).get("/orgs/999999/")
+    assert missing.status_code == 404 and "页面不存在或您无权查看" in missing.content.decode()
+    hidden = client_for(staff_a).get(f"/orgs/{org_y.pk}/")
+    assert hidden.status_code == 404 and org_y.name not in hidden.content.decode()
+    refused = client_for(staff_a).get(reverse("audit_list"))
+    assert refused.status_code == 403 and "没有权限" in refused.content.decode() and "审计日志" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page(staff_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    response = client.post(reverse("organisation_create"), {"name": "x"})
+    assert response.status_code == 403 and "请求已过期" in response.content.decode()
