@@ -13,6 +13,7 @@ from kechuang.core.creditcode import credit_code_error
 from kechuang.core.demo import (
     CHANGSHAN,
     DEMO_PASSWORD,
+    DEMO_USERNAMES,
     KAIHUA,
     KAIHUA_TOWNSHIPS,
     _org_code_check,
@@ -231,22 +232,14 @@ def test_demo_command_prints_logins(reference):
     call_command("demo", "--scale", "0.1", stdout=out)
     text = out.getvalue()
     assert "演示数据已载入" in text
-    for username in (
-        "kh_staff",
-        "kh_leader",
-        "kh_qiye",
-        "kh_expert",
-        "kh_tepai",
-        "kh_bumen",
-        "qz_city",
-        "zj_province",
-        "sysadmin",
-        "auditor",
-        "cs_staff",
-    ):
+    for username in DEMO_USERNAMES:
         assert username in text
     assert DEMO_PASSWORD in text and "科技管理科" in text and "kh_pending" in text
 
     out = StringIO()
     call_command("demo", "--scale", "0.1", stdout=out)
     assert "已载入" in out.getvalue() and "未做修改" in out.getvalue() and "kh_staff" in out.getvalue()
+
+
+def test_login_page_list_matches_the_demo_accounts():
+    assert [a.username for a in demo_specs(scale=0.1).accounts] == list(DEMO_USERNAMES)

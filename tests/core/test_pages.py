@@ -98,7 +98,11 @@ def test_error_pages_are_in_chinese_with_the_layout(staff_a, staff_b, org_y):
     hidden = client_for(staff_a).get(f"/orgs/{org_y.pk}/")
     assert hidden.status_code == 404 and org_y.name not in hidden.content.decode()
     refused = client_for(staff_a).get(reverse("audit_list"))
-    assert refused.status_code == 403 and "没有权限" in refused.content.decode() and "审计日志" in refused.content.decode()
+    assert (
+        refused.status_code == 403
+        and "没有权限" in refused.content.decode()
+        and "审计日志" in refused.content.decode()
+    )
 
 
 @pytest.mark.django_db
