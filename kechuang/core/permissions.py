@@ -88,7 +88,8 @@ def region_filter(user: Any) -> Q:
     q = _prefix_q("code", region_prefixes(user))
     for r in roles_of(user):
         if r.organisation is not None:
-            q |= Q(code=r.organisation.region_id)
+            # The organisation's own township and its county (a contact person belongs to the county).
+            q |= Q(code=r.organisation.region_id) | Q(code=r.organisation.region_id[:6])
     return q
 
 

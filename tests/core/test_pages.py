@@ -113,3 +113,20 @@ def test_csrf_failure_page(staff_a):
     client.force_login(staff_a)
     response = client.post(reverse("organisation_create"), {"name": "x"})
     assert response.status_code == 403 and "请求已过期" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_enterprise_registers_its_own_contact_person(enterprise_x, org_x, county_a, org_y):
+    client = client_for(enterprise_x)
+    form = client.get(reverse("person_create")).content.decode()
+    assert org_x.name in form and org_y.name not in form
+    response = client.post(
+        reverse("person_create"),
+        {"name": "赵联系", "county": county_a.code, "organisation": org_x.pk, "is_contact": "on", "phone": "13811112222"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = org_x.people.get(name="赵联系")
+    assert client.get(reverse("person_detail", args=[person.pk])).status_code == 200
+    # But not an expert for the county pool, nor a contact of another organisation.
+    refused = client.post(reverse("person_create"), {"name": "钱专家", "county": county_a.code, "is_expert": "on"})
+    assert refused.status_code == 403
