@@ -26,6 +26,7 @@ ALLOWED_HOSTS = env.list("KECHUANG_ALLOWED_HOSTS", default=["127.0.0.1", "localh
 CSRF_TRUSTED_ORIGINS = env.list("KECHUANG_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "kechuang.core",  # first, so its changepassword command (audited) replaces Django's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,7 +39,6 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "ninja",
-    "kechuang.core",
     "kechuang.imports",
 ]
 

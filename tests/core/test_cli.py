@@ -323,3 +323,17 @@ def test_postgresql_restore_refuses_other_files(pg_db, tmp_path):
         assert done.returncode != 0 and message in done.stderr, done.stderr
     assert "keeper" in pg_usernames(pg_db)
     assert pg_last_event(pg_db)[:2] == ("restore", "failed")
+
+
+@pytest.mark.django_db
+def test_changepassword_is_audited(staff_a, monkeypatch):
+    from django.contrib.auth.management.commands import changepassword as django_changepassword
+
+    from kechuang.core.models import AuditEvent
+
+    answers = iter(["Kaihua-cli-2026", "Kaihua-cli-2026"])
+    monkeypatch.setattr(django_changepassword.getpass, "getpass", lambda prompt="": next(answers))
+    call_command("changepassword", "staff_a", stdout=io.StringIO())
+    staff_a.refresh_from_db()
+    assert staff_a.check_password("Kaihua-cli-2026")
+    assert AuditEvent.objects.filter(action="password_reset", object_id=str(staff_a.pk)).exists()
