@@ -6,10 +6,9 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("KECHUANG_VAR_DIR", default=str(BASE_DIR / "var")))
-
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # first: everything below may come from .env
+VAR_DIR = Path(env.str("KECHUANG_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # "demo" (default: local demo and development) or "production" (HTTPS, secure cookies, HSTS).
 KECHUANG_ENV = env.str("KECHUANG_ENV", default="demo")
@@ -130,6 +129,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("KECHUANG_PROXY_COUNT", default=0)
+# Lockout and the audit log must agree on who the client is (behind a proxy: X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "kechuang.core.middleware.client_ip"
 AXES_VERBOSE = False
 
 CSRF_FAILURE_VIEW = "kechuang.core.views.csrf_failure"

@@ -900,7 +900,7 @@ def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
         email="signup@example.org",
         credit_code=pending_org.credit_code,
         organisation_name=pending_org.name,
-        region=pending_org.region,
+        region=pending_org.region[:6],  # sign-ups name their county
     )
     return DemoSpecs(
         seed=seed,

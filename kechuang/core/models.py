@@ -227,7 +227,7 @@ class Person(models.Model):
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("工作单位"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="people",
@@ -354,6 +354,8 @@ class RoleAssignment(models.Model):
         return f"{self.get_role_display()} {scope}".strip()
 
     def clean(self) -> None:
+        if self.role not in Role.values:
+            return  # the field's own validation reports it
         role = Role(self.role)
         if role in REGION_ROLES:
             if self.region is None:
@@ -369,6 +371,52 @@ class RoleAssignment(models.Model):
             raise ValidationError({"organisation": _("该角色须指定所属单位。")})
         if role in PERSON_ROLES and not self.person_id:
             raise ValidationError({"person": _("该角色须关联人员档案。")})
+        # A scope that does not belong to the role would silently widen it (permissions read every field).
+        stray = {
+            "region": role not in REGION_ROLES and self.region_id is not None,
+            "organisation": role not in ORGANISATION_ROLES and self.organisation_id is not None,
+            "person": role not in PERSON_ROLES and self.person_id is not None,
+        }
+        errors = {field: _("该角色不使用此范围，请留空。") for field, bad in stray.items() if bad}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Signup(models.Model):
+    """An enterprise's request for an account. Nothing enters the registers until county staff approve
+    it: then the organisation is registered (if new), the role granted and the account activated."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已激活")
+        REJECTED = "rejected", _("已驳回")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="signup")
+    organisation_name = models.CharField(_("企业名称"), max_length=100)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    region = models.ForeignKey(Region, verbose_name=_("所在县（市、区）"), on_delete=models.PROTECT)
+    decision = models.CharField(
+        _("审核结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("企业注册申请")
+        verbose_name_plural = _("企业注册申请")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_name}（{self.user.username}）"
+
+    def clean(self) -> None:
+        error = credit_code_error(self.credit_code)
+        if error:
+            raise ValidationError({"credit_code": error})
+        if self.region_id and self.region.level != Region.Level.COUNTY:
+            raise ValidationError({"region": _("请选择所在县（市、区）。")})
 
 
 class ApiToken(models.Model):

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from . import audit
 from .models import (
     ORGANISATION_ROLES,
+    PERSON_ROLES,
     AuditEvent,
     Organisation,
     Person,
     Region,
     Role,
     RoleAssignment,
-    User,
 )
 
 READ_REGION_ROLES = {Role.STAFF, Role.LEADER, Role.CITY, Role.PROVINCE}
@@ -56,7 +56,7 @@ def own_organisation_ids(user: Any) -> list[int]:
 
 
 def own_person_ids(user: Any) -> list[int]:
-    return [r.person_id for r in roles_of(user) if r.person_id]
+    return [r.person_id for r in roles_of(user) if r.role in PERSON_ROLES and r.person_id]
 
 
 def _prefix_q(field: str, prefixes: list[str]) -> Q:
@@ -74,11 +74,20 @@ def organisation_filter(user: Any, *, for_change: bool = False) -> Q:
     return _prefix_q("region__code", region_prefixes(user, roles)) | Q(pk__in=own_organisation_ids(user))
 
 
+# A "pure contact" is a contact person and nothing else: what an organisation may manage itself.
+PURE_CONTACT = Q(is_contact=True, is_expert=False, is_commissioner=False, is_talent=False)
+
+
 def person_filter(user: Any, *, for_change: bool = False) -> Q:
+    """Read: a region's people, an organisation's people, oneself. Change: county staff their county's
+    people; an organisation its own pure contacts; a person their own profile (not their roles)."""
     roles = WRITE_REGION_ROLES if for_change else READ_REGION_ROLES
+    own_org_people = Q(organisation_id__in=own_organisation_ids(user))
+    if for_change:
+        own_org_people &= PURE_CONTACT
     return (
         _prefix_q("county__code", region_prefixes(user, roles))
-        | Q(organisation_id__in=own_organisation_ids(user))
+        | own_org_people
         | Q(pk__in=own_person_ids(user))
     )
 
@@ -118,17 +127,28 @@ def can_create_in(user: Any, region: Region | None) -> bool:
     )
 
 
-def can_create_contact_for(user: Any, organisation: Organisation | None) -> bool:
-    return organisation is not None and (
-        organisation.pk in own_organisation_ids(user) or can_change(user, organisation)
+def _own_pure_contact(user: Any, person: Person) -> bool:
+    """A contact (and nothing more) of one of the user's organisations, in that organisation's county."""
+    org = person.organisation if person.organisation_id else None
+    return (
+        org is not None
+        and org.pk in own_organisation_ids(user)
+        and person.county_id == org.region_id[:6]
+        and person.is_contact
+        and not (person.is_expert or person.is_commissioner or person.is_talent)
     )
 
 
 def can_write_person(user: Any, person: Person) -> bool:
-    """Create or move a person: county staff within their county; an organisation for its own contacts."""
+    """Create a person, or set who they are (county, workplace, expert/commissioner/talent/contact):
+    county staff within their county; an organisation only for its own pure contacts."""
     county = person.county if person.county_id else None
-    org = person.organisation if person.organisation_id else None
-    return can_create_in(user, county) or (person.is_contact and can_create_contact_for(user, org))
+    return can_create_in(user, county) or _own_pure_contact(user, person)
+
+
+def can_delete_person(user: Any, person: Person) -> bool:
+    county = person.county if person.county_id else None
+    return can_create_in(user, county) or _own_pure_contact(user, person)
 
 
 def can_set_credit_code_exception(user: Any, organisation: Organisation) -> bool:
@@ -163,16 +183,14 @@ def can_manage_accounts(user: Any) -> bool:
     return has_role(user, Role.ADMIN)
 
 
-def can_activate(user: Any, target: User) -> bool:
-    """County staff activate enterprise sign-ups whose organisation lies in their county."""
-    orgs = [
-        r.organisation
-        for r in RoleAssignment.objects.filter(user=target).select_related("organisation__region")
-    ]
-    return bool(orgs) and all(o is not None and can_create_in(user, o.region) for o in orgs)
+def can_decide_signup(user: Any, signup: Any) -> bool:
+    """County staff approve or reject the enterprise sign-ups of their county."""
+    return can_create_in(user, signup.region)
 
 
-def require(allowed: bool, user: Any, action: str, obj: Model | None = None, *, what: str = "") -> None:
+def require(
+    allowed: bool, user: Any, action: str, obj: Model | None = None, *, what: str = "", message: str = ""
+) -> None:
     """Raise PermissionDenied unless allowed; a refusal is written to the audit log first.
     Call it outside transaction.atomic: a rollback would take the refusal's audit row with it."""
     if allowed:
@@ -185,7 +203,7 @@ def require(allowed: bool, user: Any, action: str, obj: Model | None = None, *, 
         result=AuditEvent.Result.DENIED,
         detail=action,
     )
-    raise PermissionDenied(_("您没有权限执行此操作。"))
+    raise PermissionDenied(message or _("您没有权限执行此操作。"))
 
 
 def get_visible(user: Any, model: type[Model], pk: Any, getter: Any, *, where: str) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from . import permissions
-from .models import AuditEvent, Organisation, OrganisationYear, Person, Region, Role, RoleAssignment, User
+from .models import AuditEvent, Organisation, OrganisationYear, Person, Region, Signup
 
 
 def organisation_list(
@@ -106,14 +106,17 @@ def audit_list(
     return qs.order_by("-at", "-id")
 
 
-def pending_signups(*, user: Any) -> QuerySet[User]:
-    """Inactive enterprise sign-ups whose organisation lies in the staff member's county."""
+def pending_signups(*, user: Any) -> QuerySet[Signup]:
+    """Sign-ups of the staff member's county that wait for a decision."""
     prefixes = permissions.region_prefixes(user, permissions.WRITE_REGION_ROLES)
     q = Q(pk__in=[])
     for prefix in prefixes:
-        q |= Q(organisation__region__code__startswith=prefix)
-    roles = RoleAssignment.objects.filter(q, role=Role.ENTERPRISE)
-    return User.objects.filter(is_active=False, roles__in=roles).distinct().order_by("date_joined")
+        q |= Q(region__code__startswith=prefix)
+    return (
+        Signup.objects.filter(q, decision=Signup.Decision.PENDING)
+        .select_related("user", "region")
+        .order_by("created_at")
+    )
 
 
 def industry_sections() -> QuerySet:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +25,7 @@ from .models import (
     Region,
     Role,
     RoleAssignment,
+    Signup,
     SpecialtyTag,
     User,
 )
@@ -143,6 +144,10 @@ def organisation_delete(*, organisation: Organisation, by: Any) -> None:
 def _organisation_delete(*, organisation: Organisation, by: Any) -> None:
     before = audit.snapshot(organisation)
     pk, label = organisation.pk, str(organisation)
+    # Its yearly rows go with it (CASCADE): each leaves its own audit event.
+    audit.record_many(
+        audit.build("delete", by=by, obj=y, before=audit.snapshot(y)) for y in organisation.years.all()
+    )
     organisation.delete()
     audit.record(
         "delete", by=by, object_type="core.organisation", object_id=str(pk), object_repr=label, before=before
@@ -186,6 +191,16 @@ def _tags(names: Iterable[str]) -> list[SpecialtyTag]:
     return [SpecialtyTag.objects.get_or_create(name=name)[0] for name in cleaned]
 
 
+PROTECTED_PERSON_FIELDS = (
+    "county_id",
+    "organisation_id",
+    "is_expert",
+    "is_commissioner",
+    "is_talent",
+    "is_contact",
+)
+
+
 def person_create(*, by: Any, data: dict[str, Any]) -> Person:
     person = Person()
     _assign(person, data, PERSON_FIELDS)
@@ -204,11 +219,13 @@ def person_update(*, person: Person, by: Any, data: dict[str, Any]) -> Person:
     if by is not None:
         permissions.require(permissions.can_change(by, person), by, "person.update", person)
     before = audit.snapshot(person)
+    was_writable = by is None or permissions.can_write_person(by, person)
     _assign(person, data, PERSON_FIELDS)
-    if by is not None and (
-        person.county_id != before["county_id"] or person.organisation_id != before["organisation_id"]
-    ):
-        permissions.require(permissions.can_write_person(by, person), by, "person.move", person)
+    changed = [f for f in PROTECTED_PERSON_FIELDS if audit.snapshot(person).get(f) != before.get(f)]
+    if by is not None and changed:
+        # Who someone is (county, workplace, roles) is set by county staff, not by the person themselves.
+        allowed = was_writable and permissions.can_write_person(by, person)
+        permissions.require(allowed, by, f"person.update:{','.join(changed)}", person)
     with transaction.atomic():
         person.full_clean()
         person.save()
@@ -222,7 +239,7 @@ def person_update(*, person: Person, by: Any, data: dict[str, Any]) -> Person:
 
 def person_delete(*, person: Person, by: Any) -> None:
     if by is not None:
-        permissions.require(permissions.can_change(by, person), by, "person.delete", person)
+        permissions.require(permissions.can_delete_person(by, person), by, "person.delete", person)
     before = audit.snapshot(person)
     pk, label = person.pk, str(person)
     with transaction.atomic():
@@ -340,54 +357,95 @@ def enterprise_signup(
     organisation_name: str,
     region: Region,
 ) -> User:
-    """An enterprise user signs up; the account stays inactive until county staff activate it.
-    A new enterprise is registered on the way; an existing one is matched by its credit code."""
-    from .creditcode import credit_code_error, normalise_credit_code
+    """An enterprise asks for an account. The account stays inactive and nothing enters the registers
+    until county staff approve the request (signup_approve)."""
+    from .creditcode import normalise_credit_code
 
-    code = normalise_credit_code(credit_code)
-    error = credit_code_error(code)
-    if error:
-        raise ValidationError({"credit_code": error})
-    organisation = Organisation.objects.filter(credit_code=code).first()
-    if organisation is None:
-        organisation = organisation_create(
-            by=None,
-            data={
-                "name": organisation_name,
-                "credit_code": code,
-                "region": region,
-                "kind": Organisation.Kind.ENTERPRISE,
-            },
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=False)
+        validate_password(password, user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        signup = Signup(
+            user=user,
+            organisation_name=organisation_name.strip(),
+            credit_code=normalise_credit_code(credit_code),
+            region=region,
         )
-    user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=False)
-    validate_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    audit.record("signup", by=None, obj=user, after=audit.snapshot(user), username=username)
-    role = RoleAssignment(user=user, role=Role.ENTERPRISE, organisation=organisation)
-    role.full_clean()
-    role.save()
-    audit.record("create", by=None, obj=role, after=audit.snapshot(role), username=username)
+        signup.full_clean()
+        signup.save()
+        audit.record("signup", obj=signup, after=audit.snapshot(signup), username=username)
     return user
 
 
-def user_activate(*, user: User, by: Any) -> User:
-    permissions.require(permissions.can_activate(by, user), by, "user.activate", user)
+def signup_approve(*, signup: Signup, by: Any) -> User:
+    """Staff approve a sign-up: register the enterprise (or find it by credit code, in their county),
+    grant the enterprise role and activate the account — all audited as the staff member."""
+    permissions.require(permissions.can_decide_signup(by, signup), by, "signup.approve", signup)
+    organisation = (
+        Organisation.objects.filter(credit_code=signup.credit_code).select_related("region").first()
+    )
+    if organisation is not None:
+        permissions.require(
+            permissions.can_create_in(by, organisation.region),
+            by,
+            "signup.approve.organisation",
+            organisation,
+        )
     with transaction.atomic():
-        return _user_activate(user=user, by=by)
-
-
-def _user_activate(*, user: User, by: Any) -> User:
-    if not user.is_active:
+        signup = Signup.objects.select_for_update().get(pk=signup.pk)
+        if signup.decision != Signup.Decision.PENDING:
+            raise ValidationError(_("该申请已经处理过了。"))
+        if organisation is None:
+            organisation = organisation_create(
+                by=by,
+                data={
+                    "name": signup.organisation_name,
+                    "credit_code": signup.credit_code,
+                    "region": signup.region,
+                    "kind": Organisation.Kind.ENTERPRISE,
+                },
+            )
+        user = signup.user
+        role = RoleAssignment(user=user, role=Role.ENTERPRISE, organisation=organisation)
+        role.full_clean()
+        role.save()
+        audit.record("create", by=by, obj=role, after=audit.snapshot(role))
         user.is_active = True
         user.save(update_fields=["is_active"])
         audit.record("activate", by=by, obj=user, before={"is_active": False}, after={"is_active": True})
+        _signup_decide(signup, by, Signup.Decision.APPROVED, "")
     return user
 
 
-@transaction.atomic
+def signup_reject(*, signup: Signup, by: Any, reason: str) -> None:
+    permissions.require(permissions.can_decide_signup(by, signup), by, "signup.reject", signup)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写驳回原因，申请人会看到它。")})
+    with transaction.atomic():
+        signup = Signup.objects.select_for_update().get(pk=signup.pk)
+        if signup.decision != Signup.Decision.PENDING:
+            raise ValidationError(_("该申请已经处理过了。"))
+        _signup_decide(signup, by, Signup.Decision.REJECTED, reason.strip())
+
+
+def _signup_decide(signup: Signup, by: Any, decision: str, reason: str) -> None:
+    before = audit.snapshot(signup)
+    signup.decision, signup.reason, signup.decided_by, signup.decided_at = (
+        decision,
+        reason,
+        by,
+        timezone.now(),
+    )
+    signup.save()
+    b, a = audit.changed_only(before, audit.snapshot(signup))
+    audit.record("status_change", by=by, obj=signup, before=b, after=a)
+
+
 def password_change(*, user: User, new_password: str) -> None:
+    if user.check_password(new_password):
+        raise ValidationError({"new_password1": _("新密码不能与当前密码相同。")})
     validate_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password", "password_changed_at"])
@@ -401,8 +459,13 @@ def _digest(token: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Return the stored token and the plain token, which is shown once and never stored."""
-    if not permissions.roles_of(user):
-        raise PermissionDenied(_("没有角色的账号不能创建 API 令牌。"))
+    permissions.require(
+        bool(permissions.roles_of(user)),
+        user,
+        "api_token.create",
+        what="core.apitoken",
+        message=_("没有角色的账号不能创建 API 令牌。"),
+    )
     plain = "kc_" + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name or "API", digest=_digest(plain), prefix=plain[:8])
     token.full_clean()

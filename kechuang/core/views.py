@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -12,8 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Model, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Model, ProtectedError, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from django_htmx.middleware import HtmxDetails
 
 from . import audit, demo, permissions, selectors, services
 from .forms import AuditFilterForm, OrganisationForm, PersonForm, SignupForm
-from .models import Organisation, OrganisationYear, Person, Region, Role, SystemFlag, User
+from .models import Organisation, OrganisationYear, Person, Region, Role, Signup, SystemFlag, User
 from .navigation import STREAMS, STREAMS_BY_SLUG
 
 PAGE_SIZE = 25
@@ -140,9 +141,9 @@ class LoginForm(AuthenticationForm):
     }
 
 
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: HttpRequest) -> HttpResponseBase:
     extra: dict[str, Any] = {}
-    if SystemFlag.objects.filter(key=demo.DEMO_FLAG).exists():
+    if not settings.PRODUCTION and SystemFlag.objects.filter(key=demo.DEMO_FLAG).exists():
         # The demo county: list one login per role, so a visitor can try every point of view.
         users = User.objects.filter(username__in=demo.DEMO_USERNAMES, is_active=True).prefetch_related(
             "roles__region", "roles__organisation", "roles__person"
@@ -187,28 +188,44 @@ def signup(request: HttpRequest) -> HttpResponse:
 def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)
-        messages.success(request, _("密码已修改。"))
-        return redirect("home")
+        try:
+            services.password_change(user=request.user, new_password=form.cleaned_data["new_password1"])
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("home")
     return render(request, "core/password_change.html", {"form": form})
 
 
 @login_required
 def pending_signups(request: HttpRequest) -> HttpResponse:
     permissions.require(
-        permissions.has_role(request.user, Role.STAFF), request.user, "user.pending", what="core.user"
+        permissions.has_role(request.user, Role.STAFF), request.user, "signup.list", what="core.signup"
     )
-    users = selectors.pending_signups(user=request.user).prefetch_related("roles__organisation")
-    return render(request, "core/pending_signups.html", {"users": users})
+    return render(
+        request, "core/pending_signups.html", {"signups": selectors.pending_signups(user=request.user)}
+    )
 
 
 @login_required
 @require_POST
-def activate_user(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(User, pk=pk)
-    services.user_activate(user=target, by=request.user)
-    messages.success(request, _("账号 %(u)s 已激活。") % {"u": target.username})
+def signup_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(Signup, pk=pk)
+    try:
+        if request.POST.get("decision") == "approve":
+            services.signup_approve(signup=signup, by=request.user)
+            messages.success(
+                request,
+                _("已激活账号 %(u)s，并登记企业“%(o)s”。")
+                % {"u": signup.user.username, "o": signup.organisation_name},
+            )
+        else:
+            services.signup_reject(signup=signup, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已驳回 %(u)s 的注册申请。") % {"u": signup.user.username})
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
     return redirect("pending_signups")
 
 
@@ -217,7 +234,8 @@ def api_tokens(request: AuthedRequest) -> HttpResponse:
     plain = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(request.user.api_tokens, pk=request.POST["revoke"])
+            revoke = request.POST["revoke"]
+            token = get_object_or_404(request.user.api_tokens, pk=int(revoke) if revoke.isdigit() else 0)
             services.api_token_revoke(token=token, by=request.user)
             messages.success(request, _("令牌已作废。"))
             return redirect("api_tokens")
@@ -324,9 +342,7 @@ def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     org = _visible_or_404(request, Organisation, pk, selectors.organisation_get)
     try:
         services.organisation_delete(organisation=org, by=request.user)
-    except Exception as e:  # ProtectedError: the organisation is still referenced
-        if e.__class__.__name__ != "ProtectedError":
-            raise
+    except ProtectedError:  # still referenced by accounts or people
         messages.error(request, _("该单位仍有关联记录（如账号或人员），不能删除，可改为“无效”。"))
         return redirect("organisation_detail", pk=pk)
     messages.success(request, _("已删除。"))
@@ -440,7 +456,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     person = _visible_or_404(request, Person, pk, selectors.person_get)
-    services.person_delete(person=person, by=request.user)
+    try:
+        services.person_delete(person=person, by=request.user)
+    except ProtectedError:
+        messages.error(request, _("该人员仍与账号关联，不能删除。"))
+        return redirect("person_detail", pk=pk)
     messages.success(request, _("已删除。"))
     return redirect("person_list")
 
@@ -453,7 +473,15 @@ def region_list(request: HttpRequest) -> HttpResponse:
     counties = selectors.counties_for(request.user).select_related("parent__parent")
     code = request.GET.get("county", "")
     county = counties.filter(code=code).first() or counties.first()
-    townships = county.children.annotate(n=Count("organisations")).order_by("code") if county else []
+    # Count only the organisations this user may see.
+    visible = selectors.organisation_list(user=request.user).values("pk")
+    townships = (
+        county.children.annotate(n=Count("organisations", filter=Q(organisations__in=visible))).order_by(
+            "code"
+        )
+        if county
+        else []
+    )
     return render(
         request,
         "core/region_list.html",

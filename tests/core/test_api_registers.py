@@ -130,7 +130,7 @@ def test_staff_may_not_move_a_person_to_another_county(staff_a, expert_person_a,
     assert response.status_code == 403
     expert_person_a.refresh_from_db()
     assert expert_person_a.county_id == "330824"
-    assert denied_events("staff_a", "person.move").exists()
+    assert denied_events("staff_a", "person.update:county_id").exists()
 
 
 def test_leader_may_not_write_people(leader_a, expert_person_a):

@@ -98,11 +98,19 @@ def test_signup_and_activation_are_audited(client, staff_a, county_a):
     assert (
         client.post(reverse("login"), {"username": "newcorp", "password": "Kaihua-2026x"}).status_code == 200
     )
+    # Nothing entered the registers yet: the enterprise appears only once staff approve.
+    assert not Organisation.objects.filter(credit_code=code).exists()
     staff = client_for(staff_a)
     assert "newcorp" in staff.get(reverse("pending_signups")).content.decode()
-    staff.post(reverse("activate_user", args=[user.pk]))
+    staff.post(reverse("signup_decide", args=[user.signup.pk]), {"decision": "approve"})
     user.refresh_from_db()
     assert user.is_active
+    org = Organisation.objects.get(credit_code=code)
+    assert (
+        AuditEvent.objects.get(action="create", object_type="core.organisation", object_id=str(org.pk)).user
+        == staff_a
+    )
+    assert user.roles.get().organisation == org
     event = AuditEvent.objects.get(action="activate", object_id=str(user.pk))
     assert (
         event.user == staff_a and event.before == {"is_active": False} and event.after == {"is_active": True}
@@ -124,7 +132,9 @@ def test_staff_of_another_county_cannot_activate(staff_b, county_a):
         organisation_name="开化县另一家有限公司",
         region=county_a,
     )
-    response = client_for(staff_b).post(reverse("activate_user", args=[user.pk]))
+    response = client_for(staff_b).post(
+        reverse("signup_decide", args=[user.signup.pk]), {"decision": "approve"}
+    )
     assert response.status_code == 403
     user.refresh_from_db()
     assert not user.is_active
@@ -180,3 +190,65 @@ def test_auditor_browses_filters_and_exports(auditor_user, staff_a, client):
     assert export.status_code == 200
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert AuditEvent.objects.filter(action="export", user=auditor_user).exists()
+
+
+@pytest.mark.django_db
+def test_rejected_signup_needs_a_reason_and_stays_inactive(staff_a, county_a):
+    user = services.enterprise_signup(
+        username="corp3",
+        password="Kaihua-2026x",
+        full_name="王五",
+        phone="13900000002",
+        email="",
+        credit_code=credit_code_for(9003),
+        organisation_name="假冒企业",
+        region=county_a,
+    )
+    client = client_for(staff_a)
+    client.post(reverse("signup_decide", args=[user.signup.pk]), {"decision": "reject", "reason": ""})
+    user.signup.refresh_from_db()
+    assert user.signup.decision == "pending"
+    client.post(
+        reverse("signup_decide", args=[user.signup.pk]),
+        {"decision": "reject", "reason": "信用代码与名称不符"},
+    )
+    user.signup.refresh_from_db()
+    user.refresh_from_db()
+    assert user.signup.decision == "rejected" and not user.is_active
+    assert not Organisation.objects.filter(name="假冒企业").exists()
+    assert "假冒企业" not in client.get(reverse("pending_signups")).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_reactivate_accounts_that_are_not_signups(staff_a, department_user_a):
+    department_user_a.is_active = False
+    department_user_a.save()
+    assert "department_a" not in client_for(staff_a).get(reverse("pending_signups")).content.decode()
+
+
+@pytest.mark.django_db
+def test_signup_for_an_organisation_of_another_county_cannot_be_approved_here(staff_a, county_a, org_y):
+    user = services.enterprise_signup(
+        username="corp4",
+        password="Kaihua-2026x",
+        full_name="赵六",
+        phone="13900000003",
+        email="",
+        credit_code=org_y.credit_code,
+        organisation_name=org_y.name,
+        region=county_a,
+    )
+    response = client_for(staff_a).post(
+        reverse("signup_decide", args=[user.signup.pk]), {"decision": "approve"}
+    )
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert not user.is_active and not user.roles.exists()
+
+
+@pytest.mark.django_db
+def test_deleting_an_organisation_audits_its_yearly_rows(staff_a, org_x):
+    services.organisation_year_set(organisation=org_x, year=2025, is_above_scale=True, by=staff_a)
+    services.organisation_delete(organisation=org_x, by=staff_a)
+    event = AuditEvent.objects.get(action="delete", object_type="core.organisationyear")
+    assert event.before["year"] == 2025 and event.user == staff_a

@@ -142,7 +142,7 @@ def test_full_demo(reference):
     assert User.objects.get(username="kh_tepai").roles.get().person.is_commissioner
     assert User.objects.get(username="kh_expert").roles.get().person.is_expert
     assert User.objects.get(username="cs_staff").roles.get().region_id == CHANGSHAN
-    assert list(selectors.pending_signups(user=User.objects.get(username="kh_staff"))) == [
+    assert [s.user for s in selectors.pending_signups(user=User.objects.get(username="kh_staff"))] == [
         User.objects.get(username=summary.pending_signup)
     ]
     assert not selectors.pending_signups(user=User.objects.get(username="cs_staff")).exists()

@@ -122,11 +122,51 @@ def test_enterprise_registers_its_own_contact_person(enterprise_x, org_x, county
     assert org_x.name in form and org_y.name not in form
     response = client.post(
         reverse("person_create"),
-        {"name": "赵联系", "county": county_a.code, "organisation": org_x.pk, "is_contact": "on", "phone": "13811112222"},
+        {
+            "name": "赵联系",
+            "county": county_a.code,
+            "organisation": org_x.pk,
+            "is_contact": "on",
+            "phone": "13811112222",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     person = org_x.people.get(name="赵联系")
     assert client.get(reverse("person_detail", args=[person.pk])).status_code == 200
     # But not an expert for the county pool, nor a contact of another organisation.
-    refused = client.post(reverse("person_create"), {"name": "钱专家", "county": county_a.code, "is_expert": "on"})
+    refused = client.post(
+        reverse("person_create"), {"name": "钱专家", "county": county_a.code, "is_expert": "on"}
+    )
     assert refused.status_code == 403
+
+
+@pytest.mark.django_db
+def test_new_password_must_differ_from_the_current_one(staff_a):
+    from tests.conftest import PASSWORD
+
+    response = client_for(staff_a).post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 200 and "不能与当前密码相同" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_region_page_counts_only_visible_organisations(enterprise_x, staff_a, township_a, org_x):
+    OrganisationFactory(region=township_a)
+    OrganisationFactory(region=township_a)
+    staff_view = client_for(staff_a).get(reverse("region_list")).context["townships"]
+    assert {t.code: t.n for t in staff_view}[township_a.code] == 2
+    org_view = client_for(enterprise_x).get(reverse("region_list"), {"county": township_a.parent_id}).context
+    assert all(t.n == 0 for t in org_view["townships"] if t.code == township_a.code)
+
+
+@pytest.mark.django_db
+def test_a_role_cannot_carry_a_scope_it_does_not_use(staff_a, expert_person_a, county_a):
+    from django.core.exceptions import ValidationError
+
+    from kechuang.core import services
+    from kechuang.core.models import Role
+
+    with pytest.raises(ValidationError):
+        services.role_assign(by=None, user=staff_a, role=Role.STAFF, region=county_a, person=expert_person_a)

@@ -164,3 +164,18 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "KECHUANG_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_lockout_behind_a_proxy_is_keyed_on_the_client_not_the_proxy(staff_a, settings):
+    from django.test import Client
+
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _ in range(5):
+        login(attacker, "staff_a", "wrong-Passw0rd")
+    assert login(attacker, "staff_a", PASSWORD).status_code == 429
+    # The real user, coming through the same proxy from another address, still gets in.
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert login(colleague, "staff_a", PASSWORD).status_code == 302
+    assert AuditEvent.objects.filter(action="login_failed", ip="203.0.113.9").count() >= 5

@@ -10,7 +10,7 @@ from kechuang.core.models import User
 
 
 class Command(changepassword.Command):
-    def handle(self, *args: Any, **options: Any) -> str:
+    def handle(self, *args: Any, **options: Any) -> str | None:
         audit.set_actor_label(f"命令行:{getpass.getuser()}")
         result = super().handle(*args, **options)
         username = options.get("username") or getpass.getuser()
