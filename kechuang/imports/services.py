@@ -100,6 +100,18 @@ def import_file(*, register: Register | str, file: FileInput, by: Any, filename:
         except ImportRejected as exc:
             record_rejection(register=register, by=by, error=exc, filename=name)
             raise
+        except Exception as exc:
+            # A crash rolls the whole import back; the attempt is still on record.
+            audit.record(
+                "import_failed",
+                by=by,
+                object_type=_object_type(register),
+                object_repr=register.label,
+                result=AuditEvent.Result.FAILED,
+                after={"register": register.slug, "file": name, "error": type(exc).__name__},
+                detail=f"导入中断，未写入任何数据（{name or _('未命名文件')}）",
+            )
+            raise
     return result
 
 

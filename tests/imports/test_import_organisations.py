@@ -1,6 +1,7 @@
 """Importing the organisations register: all or nothing, idempotent, audited, bounded queries."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -272,3 +273,45 @@ def test_data_under_a_column_without_header_is_reported(staff_a):
     error = rejected(rows, staff_a)
     assert [(e.row, e.column) for e in error.errors] == [(1, "第 M 列")]
     assert "第 4 行" in error.errors[0].reason
+
+
+@pytest.mark.django_db
+def test_a_crash_in_the_middle_of_an_import_writes_nothing_and_is_audited(staff_a, county_a, monkeypatch):
+    """Simulates the process failing after the rows were written but before the import finished
+    (the audit write is the last step of the transaction): everything rolls back."""
+    from kechuang.core import audit as audit_module
+    from kechuang.core.models import AuditEvent, Organisation
+    from kechuang.imports import services as import_services
+    from tests.factories import credit_code_for
+
+    rows = [[f"开化县中断测试{i}有限公司", credit_code_for(880_000 + i), "企业", "330824"] for i in range(50)]
+    data = _crash_sheet(rows)
+    real_record = audit_module.record
+
+    def failing_record(action, **kwargs):
+        if action == "import":
+            raise RuntimeError("disk full")
+        return real_record(action, **kwargs)
+
+    monkeypatch.setattr(import_services.audit, "record", failing_record)
+    before = Organisation.objects.count()
+    with pytest.raises(RuntimeError):
+        import_services.import_file(
+            register="organisations", file=io.BytesIO(data), by=staff_a, filename="crash.xlsx"
+        )
+    assert Organisation.objects.count() == before
+    assert not AuditEvent.objects.filter(action="create", object_type="core.organisation").exists()
+    assert AuditEvent.objects.filter(action="import_failed", user=staff_a, result="failed").exists()
+
+
+def _crash_sheet(rows):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["名称", "统一社会信用代码", "类型", "所在地"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
