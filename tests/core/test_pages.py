@@ -170,3 +170,13 @@ def test_a_role_cannot_carry_a_scope_it_does_not_use(staff_a, expert_person_a, c
 
     with pytest.raises(ValidationError):
         services.role_assign(by=None, user=staff_a, role=Role.STAFF, region=county_a, person=expert_person_a)
+
+
+@pytest.mark.django_db
+def test_chinese_first_whatever_the_browser_says_english_on_request(staff_a):
+    client = client_for(staff_a)
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "企业与机构" in body and 'lang="zh-Hans"' in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "Organisations" in body and 'lang="en"' in body
