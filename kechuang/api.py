@@ -163,6 +163,7 @@ def _message(error: dict[str, Any]) -> str:
         "extra_forbidden": _("不认识的字段。"),
         "json_invalid": _("请求体不是有效的 JSON。"),
         "string_pattern_mismatch": _("格式不正确。"),
+        "string_unicode": _("含有无效的字符（孤立的 UTF-16 代理项）。"),
     }
     if kind in simple:
         return simple[kind]

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 from . import permissions
 from .models import Organisation, Person, Region
@@ -28,16 +29,38 @@ def _contacts_visible(obj: Person, context: Any) -> bool:
     return request is not None and permissions.can_see_contacts(request.auth, obj)
 
 
+# A lone UTF-16 surrogate (U+D800–U+DFFF): JSON may spell one ("\ud800") and Python keeps it in a str,
+# but it is no character and cannot be encoded as UTF-8, so no database could store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic on its own also takes numbers and numeric strings as Unix times
+    ("0" is 1970-01-01), which the schema (format: date) does not allow."""
+    if isinstance(value, dt.date) or (
+        isinstance(value, str) and re.fullmatch("[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+    ):
+        return value
+    raise ValueError("须为日期，格式 YYYY-MM-DD。")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
 class InputSchema(Schema):
     """Base of request bodies and query filters: text may not contain NUL characters (PostgreSQL
-    refuses them, so they would otherwise end as a server error)."""
+    refuses them) nor lone surrogates (UTF-8 cannot encode them), which would otherwise end as a server
+    error. Pydantic refuses lone surrogates itself only in strings with a length limit, not in others
+    such as the items of a list."""
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
+    def _storable_text(cls, value: Any) -> Any:
+        texts = [t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)]
+        if any("\x00" in t for t in texts):
             raise ValueError("不能包含空字符（NUL）。")
+        if any(_SURROGATE.search(t) for t in texts):
+            raise ValueError("含有无效的字符（孤立的 UTF-16 代理项）。")
         return value
 
 
@@ -191,7 +214,7 @@ class _OrganisationFields(InputSchema):
         None, max_length=5, description="行业小类四位代码，如 3985；可带门类字母（C3985）"
     )
     size: OrganisationSize = Field("", description="规模")
-    established_on: dt.date | None = Field(None, description="成立日期（YYYY-MM-DD）")
+    established_on: IsoDate | None = Field(None, description="成立日期（YYYY-MM-DD）")
     address: str = Field("", max_length=200, description="地址")
     contact_name: str = Field("", max_length=50, description="联系人")
     contact_phone: str = Field("", max_length=20, description="联系电话")
@@ -228,7 +251,7 @@ class OrganisationPatch(InputSchema):
     )
     industry: str | None = Field(None, max_length=5, description="行业小类四位代码；null 清空")
     size: OrganisationSize | None = Field(None, description="规模")
-    established_on: dt.date | None = Field(None, description="成立日期")
+    established_on: IsoDate | None = Field(None, description="成立日期")
     address: str | None = Field(None, max_length=200)
     contact_name: str | None = Field(None, max_length=50)
     contact_phone: str | None = Field(None, max_length=20)
@@ -349,8 +372,8 @@ class AuditFilters(InputSchema):
     )
     object_type: str = Field("", max_length=50, description="对象类型，如 core.organisation")
     result: AuditResult | None = Field(None, description="结果")
-    start: dt.date | None = Field(None, description="起始日期（含）")
-    end: dt.date | None = Field(None, description="截止日期（含）")
+    start: IsoDate | None = Field(None, description="起始日期（含）")
+    end: IsoDate | None = Field(None, description="截止日期（含）")
 
 
 # --- accounts -----------------------------------------------------------------------------------------
