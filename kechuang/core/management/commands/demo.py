@@ -85,5 +85,5 @@ class Command(BaseCommand):
         out.write(table(["角色", "账号", "密码", "范围"], rows))
         out.write("")
         out.write(
-            f"另有一个待激活的企业注册账号 {summary.pending_signup}：用 kh_staff 登录后在“账号激活”页面激活。"
+            f"另有一个待激活的企业注册账号 {summary.pending_signup}：用 kh_staff 登录后在“待激活账号”页面审核激活。"
         )
