@@ -13,7 +13,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from . import services
+from . import audit, services
+from .models import AuditEvent
 from .passwords import password_expired
 
 
@@ -43,6 +44,14 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = services.api_token_user(token.strip())
         if user is None:
+            # Like a failed login: recorded, with the token's first characters only.
+            audit.record(
+                "login_failed",
+                object_type="core.apitoken",
+                object_repr=token.strip()[:8],
+                result=AuditEvent.Result.FAILED,
+                detail=f"API 令牌无效 {request.method} {request.path}",
+            )
             raise AuthenticationError(message=_("API 令牌无效或已撤销。"))
         return check_account(user)
 

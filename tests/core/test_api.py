@@ -482,3 +482,13 @@ def test_hostile_inputs_are_refused_cleanly(staff_a, org_x):
     assert client.get("/api/regions/33%00").status_code == 404
     org_x.refresh_from_db()
     assert org_x.name == "开化县甲科技有限公司"
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_recorded_like_a_failed_login(client):
+    from kechuang.core.models import AuditEvent
+
+    response = client.get("/api/me", HTTP_AUTHORIZATION="Bearer kc_not-a-real-token")
+    assert response.status_code == 401
+    event = AuditEvent.objects.get(action="login_failed", object_type="core.apitoken")
+    assert event.object_repr == "kc_not-a" and event.result == "failed" and event.ip == "127.0.0.1"
