@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -359,7 +360,7 @@ def _phone_key(phone: str) -> str:
     return re.sub(r"[^0-9+]", "", phone or "")
 
 
-class Register:
+class Register(ABC):
     """Base class: subclasses set the class attributes and override the hooks they need."""
 
     slug: ClassVar[str] = ""
@@ -612,14 +613,16 @@ class Register:
     def _key_part(value: Any) -> Any:
         return value.pk if isinstance(value, models.Model) else value
 
+    @abstractmethod
     def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
-        raise NotImplementedError
+        """The records already stored under the rows' natural keys (each register knows its own)."""
 
     def new_instance(self) -> Any:
         return self.model()
 
     def check_row(self, ctx: ImportContext, row: Row, obj: Any, exists: bool) -> None:
-        """Register-specific checks (permissions on existing records and the like)."""
+        """Register-specific checks (permissions on existing records and the like); none by default."""
+        return None
 
     def validator_applies(self, column: Column, obj: Any, exists: bool) -> bool:
         return True
@@ -662,7 +665,8 @@ class Register:
         return {f.name for f in self.model._meta.concrete_fields if f.is_relation}
 
     def save_related(self, ctx: ImportContext, plans: list[Plan], present: list[Column]) -> None:
-        """Write many-to-many values after the rows themselves were saved."""
+        """Write many-to-many values after the rows themselves were saved; none by default."""
+        return None
 
     def snapshot(self, obj: Any) -> dict[str, Any]:
         return audit.snapshot(obj)
