@@ -850,7 +850,7 @@ class OrganisationRegister(Register):
             normalise=normalise_credit_code,
             width=22,
             help=_lazy("18 位，末位为校验位（不使用 I、O、S、V、Z）。"),
-            example="91330824MA2XXXXXXX",
+            example="91330824MA2D4K7P0Y",
         ),
         Column(
             "kind",
