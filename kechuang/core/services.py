@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, permissions
+from .creditcode import normalise_credit_code
 from .models import (
     ApiToken,
     Organisation,
@@ -115,6 +116,7 @@ def organisation_update(*, organisation: Organisation, by: Any, data: dict[str, 
         permissions.require(permissions.can_change(by, organisation), by, "organisation.update", organisation)
     before = audit.snapshot(organisation)
     _assign(organisation, data, ORGANISATION_FIELDS)
+    organisation.credit_code = normalise_credit_code(organisation.credit_code)  # "91…p" is the same code
     if by is not None:
         after = audit.snapshot(organisation)
         protected = [f for f in PROTECTED_ORGANISATION_FIELDS if after.get(f) != before.get(f)]
@@ -359,8 +361,6 @@ def enterprise_signup(
 ) -> User:
     """An enterprise asks for an account. The account stays inactive and nothing enters the registers
     until county staff approve the request (signup_approve)."""
-    from .creditcode import normalise_credit_code
-
     with transaction.atomic():
         user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=False)
         validate_password(password, user)
