@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import permissions, selectors, services
 from .creditcode import credit_code_error, normalise_credit_code
-from .models import IndustryClass, Organisation, Person, Region, User
+from .models import IndustryClass, Organisation, Person, Region, Role, User
 
 
 class IndustryCodeField(forms.CharField):
@@ -48,14 +48,16 @@ class OrganisationForm(forms.ModelForm):
         region.label_from_instance = lambda r: ("　" if r.level == "township" else "") + r.name  # type: ignore[method-assign,assignment]
         if self.instance.pk and self.instance.industry_id:
             self.initial["industry"] = self.instance.industry_id
-        # Only county staff may record a legacy code that fails the check (DOMAIN.md); others never see it.
-        if not (
-            self.instance.region_id and permissions.can_set_credit_code_exception(user, self.instance)
-        ) and not (not self.instance.pk and permissions.has_role(user, "staff")):
-            del self.fields["credit_code_exception"]
-        if self.instance.pk and not permissions.can_create_in(user, self.instance.region):
-            for name in ("credit_code", "region", "kind", "is_active"):
-                self.fields.pop(name, None)
+        # An enterprise or department keeps its profile; who it is (code, legacy-code reason, kind,
+        # county, validity) only county staff set. The service refuses the same fields.
+        county_staff = (
+            permissions.can_create_in(user, self.instance.region)
+            if self.instance.pk
+            else permissions.has_role(user, Role.STAFF)
+        )
+        if not county_staff:
+            for field in services.PROTECTED_ORGANISATION_FIELDS:
+                self.fields.pop(field.removesuffix("_id"), None)
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data.get("credit_code"))

@@ -102,16 +102,6 @@ def region_filter(user: Any) -> Q:
     return q
 
 
-def can_view(user: Any, obj: Model) -> bool:
-    if isinstance(obj, Organisation):
-        return Organisation.objects.filter(organisation_filter(user), pk=obj.pk).exists()
-    if isinstance(obj, Person):
-        return Person.objects.filter(person_filter(user), pk=obj.pk).exists()
-    if isinstance(obj, AuditEvent):
-        return can_read_audit(user)
-    return bool(isinstance(obj, Region))
-
-
 def can_change(user: Any, obj: Model) -> bool:
     if isinstance(obj, Organisation):
         return Organisation.objects.filter(organisation_filter(user, for_change=True), pk=obj.pk).exists()
@@ -149,11 +139,6 @@ def can_write_person(user: Any, person: Person) -> bool:
 def can_delete_person(user: Any, person: Person) -> bool:
     county = person.county if person.county_id else None
     return can_create_in(user, county) or _own_pure_contact(user, person)
-
-
-def can_set_credit_code_exception(user: Any, organisation: Organisation) -> bool:
-    """Only county staff may accept a legacy code that fails the check digit."""
-    return can_create_in(user, organisation.region) if organisation.region_id else False
 
 
 def can_see_contacts(user: Any, person: Person) -> bool:

@@ -11,6 +11,22 @@ from . import permissions
 from .models import AuditEvent, Organisation, OrganisationYear, Person, Region, Signup
 
 
+def organisation_filters(params: Any) -> dict[str, Any]:
+    """The organisation list's filters from a query string (the list page and its export share them)."""
+    year = params.get("above_scale_year", "")
+    return {
+        "q": params.get("q", "").strip(),
+        "kind": params.get("kind", ""),
+        "region": params.get("region", ""),
+        "section": params.get("section", ""),
+        "above_scale_year": int(year) if year.isdigit() else None,
+    }
+
+
+def person_filters(params: Any) -> dict[str, Any]:
+    return {"q": params.get("q", "").strip(), "kind": params.get("kind", ""), "tag": params.get("tag", "")}
+
+
 def organisation_list(
     *,
     user: Any,

@@ -76,18 +76,6 @@ def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
 # --- organisations ------------------------------------------------------------------------------------
 
 
-def _check_exception_rights(organisation: Organisation, before: dict | None, by: Any) -> None:
-    """A legacy code that fails the check may be kept only by county staff, with a reason."""
-    exception_changed = (before or {}).get("credit_code_exception", "") != organisation.credit_code_exception
-    if organisation.credit_code_exception and exception_changed and by is not None:
-        permissions.require(
-            permissions.can_set_credit_code_exception(by, organisation),
-            by,
-            "organisation.credit_code_exception",
-            organisation,
-        )
-
-
 def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
     organisation = Organisation()
     _assign(organisation, data, ORGANISATION_FIELDS)
@@ -98,7 +86,6 @@ def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
             "organisation.create",
             what="core.organisation",
         )
-    _check_exception_rights(organisation, None, by)
     with transaction.atomic():
         organisation.full_clean()
         organisation.save()
@@ -106,7 +93,8 @@ def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
     return organisation
 
 
-# Fields only county staff may change; an enterprise or department keeps the rest of its profile.
+# Fields only county staff may change (among them the reason for accepting a legacy code that fails the
+# check digit); an enterprise or department keeps the rest of its profile. Creating is staff-only anyway.
 PROTECTED_ORGANISATION_FIELDS = ("credit_code", "credit_code_exception", "kind", "region_id", "is_active")
 
 
@@ -124,7 +112,6 @@ def organisation_update(*, organisation: Organisation, by: Any, data: dict[str, 
             allowed = permissions.can_create_in(by, Region.objects.filter(pk=before["region_id"]).first())
             allowed = allowed and permissions.can_create_in(by, organisation.region)
             permissions.require(allowed, by, f"organisation.update:{','.join(protected)}", organisation)
-    _check_exception_rights(organisation, before, by)
     with transaction.atomic():
         organisation.full_clean()
         organisation.save()

@@ -53,6 +53,29 @@ def _visible_or_404(request: HttpRequest, model: type[Model], pk: int, getter: A
         raise Http404(_("记录不存在或您无权查看。")) from None
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Any,
+    *,
+    detail: str,
+    template: str,
+    context: dict[str, Any],
+    done: str,
+) -> HttpResponse:
+    """Create/edit pages: validate, call the service (`save(data) -> record`), put a service's
+    ValidationError back on the form, or go to the record's detail page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save(form.service_data())
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, done % {"n": record})
+            return redirect(detail, pk=record.pk)
+    return render(request, template, {"form": form, **context})
+
+
 def _apply_errors(form: Any, error: ValidationError) -> None:
     """Put a service's ValidationError back on the form, on the field it names where possible."""
     if hasattr(error, "error_dict"):
@@ -258,15 +281,7 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
         "organisation.list",
         what="core.organisation",
     )
-    g = request.GET
-    year = g.get("above_scale_year", "")
-    filters: dict[str, Any] = {
-        "q": g.get("q", "").strip(),
-        "kind": g.get("kind", ""),
-        "region": g.get("region", ""),
-        "section": g.get("section", ""),
-        "above_scale_year": int(year) if year.isdigit() else None,
-    }
+    filters = selectors.organisation_filters(request.GET)
     qs = selectors.organisation_list(user=request.user, **filters)
     return _render_list(
         request,
@@ -308,32 +323,30 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         "organisation.create",
         what="core.organisation",
     )
-    form = OrganisationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.organisation_create(by=request.user, data=form.service_data())
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已登记：%(n)s") % {"n": org.name})
-            return redirect("organisation_detail", pk=org.pk)
-    return render(request, "core/organisation_form.html", {"form": form})
+    return _form_page(
+        request,
+        OrganisationForm(request.POST or None, user=request.user),
+        lambda data: services.organisation_create(by=request.user, data=data),
+        detail="organisation_detail",
+        template="core/organisation_form.html",
+        context={},
+        done=_("已登记：%(n)s"),
+    )
 
 
 @login_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = _visible_or_404(request, Organisation, pk, selectors.organisation_get)
     permissions.require(permissions.can_change(request.user, org), request.user, "organisation.update", org)
-    form = OrganisationForm(request.POST or None, instance=org, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(organisation=org, by=request.user, data=form.service_data())
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("organisation_detail", pk=org.pk)
-    return render(request, "core/organisation_form.html", {"form": form, "org": org})
+    return _form_page(
+        request,
+        OrganisationForm(request.POST or None, instance=org, user=request.user),
+        lambda data: services.organisation_update(organisation=org, by=request.user, data=data),
+        detail="organisation_detail",
+        template="core/organisation_form.html",
+        context={"org": org},
+        done=_("已保存：%(n)s"),
+    )
 
 
 @login_required
@@ -376,11 +389,7 @@ def organisation_year(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
-    filters = {
-        "q": request.GET.get("q", "").strip(),
-        "kind": request.GET.get("kind", ""),
-        "tag": request.GET.get("tag", ""),
-    }
+    filters = selectors.person_filters(request.GET)
     qs = selectors.person_list(user=request.user, **filters)
     page = _page(request, qs)
     contacts = {p.pk for p in page if permissions.can_see_contacts(request.user, p)}
@@ -424,32 +433,30 @@ def person_create(request: HttpRequest) -> HttpResponse:
         "person.create",
         what="core.person",
     )
-    form = PersonForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(by=request.user, data=form.service_data())
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已登记：%(n)s") % {"n": person.name})
-            return redirect("person_detail", pk=person.pk)
-    return render(request, "core/person_form.html", {"form": form})
+    return _form_page(
+        request,
+        PersonForm(request.POST or None, user=request.user),
+        lambda data: services.person_create(by=request.user, data=data),
+        detail="person_detail",
+        template="core/person_form.html",
+        context={},
+        done=_("已登记：%(n)s"),
+    )
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _visible_or_404(request, Person, pk, selectors.person_get)
     permissions.require(permissions.can_change(request.user, person), request.user, "person.update", person)
-    form = PersonForm(request.POST or None, instance=person, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(person=person, by=request.user, data=form.service_data())
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已保存。"))
-            return redirect("person_detail", pk=person.pk)
-    return render(request, "core/person_form.html", {"form": form, "person": person})
+    return _form_page(
+        request,
+        PersonForm(request.POST or None, instance=person, user=request.user),
+        lambda data: services.person_update(person=person, by=request.user, data=data),
+        detail="person_detail",
+        template="core/person_form.html",
+        context={"person": person},
+        done=_("已保存：%(n)s"),
+    )
 
 
 @login_required

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from kechuang.core import audit, permissions
+from kechuang.core import audit, permissions, selectors
 from kechuang.core.creditcode import credit_code_error, normalise_credit_code
 from kechuang.core.models import (
     IndustryClass,
@@ -423,6 +423,11 @@ class Register(ABC):
         """What `user` may see (everything for the CLI, user None)."""
         qs = self.base_queryset()
         return qs if user is None else permissions.visible(user, qs)
+
+    def filtered(self, user: Any, params: Any) -> QuerySet | None:
+        """The records the register's list page shows for these query parameters (so "export" can
+        export what is on screen), or None when the register has no list filters."""
+        return None
 
     def export_value(self, column: Column, obj: Any, user: Any) -> Any:
         value = getattr(obj, column.model_field) if column.model_field else None
@@ -836,6 +841,10 @@ def _credit_code_validator(value: str) -> str | None:
 
 class OrganisationRegister(Register):
     slug = "organisations"
+
+    def filtered(self, user: Any, params: Any) -> QuerySet | None:
+        return selectors.organisation_list(user=user, **selectors.organisation_filters(params))
+
     label = "企业与机构"
     model = Organisation
     natural_key = ("credit_code",)
@@ -931,6 +940,10 @@ class OrganisationRegister(Register):
 
 class PersonRegister(Register):
     slug = "people"
+
+    def filtered(self, user: Any, params: Any) -> QuerySet | None:
+        return selectors.person_list(user=user, **selectors.person_filters(params))
+
     label = "专家与人员"
     model = Person
     natural_key = ("county", "name", "phone")

@@ -137,8 +137,9 @@ def record_rejection(
     )
 
 
-def export_queryset(*, register: Register | str, by: Any) -> bytes:
-    """The register's records the user may see, as an .xlsx file (the import layout)."""
+def export_queryset(*, register: Register | str, by: Any, filters: Any = None) -> bytes:
+    """The register's records the user may see, as an .xlsx file (the import layout). With `filters`
+    (the list page's query parameters) only the records that list shows."""
     register = _register(register)
     if by is not None:
         permissions.require(
@@ -147,7 +148,11 @@ def export_queryset(*, register: Register | str, by: Any) -> bytes:
     counter = {"rows": 0}
 
     def rows() -> Iterable[list[Any]]:
-        for obj in register.queryset(by).iterator(chunk_size=2000):
+        qs = register.queryset(by)
+        listed = register.filtered(by, filters) if filters and by is not None else None
+        if listed is not None:
+            qs = qs.filter(pk__in=listed.values("pk"))
+        for obj in qs.iterator(chunk_size=2000):
             counter["rows"] += 1
             yield register.row_values(obj, by)
 
@@ -157,7 +162,11 @@ def export_queryset(*, register: Register | str, by: Any) -> bytes:
         by=by,
         object_type=_object_type(register),
         object_repr=register.label,
-        after={"register": register.slug, "rows": counter["rows"]},
+        after={
+            "register": register.slug,
+            "rows": counter["rows"],
+            **({"filters": dict(filters.items())} if filters else {}),
+        },
         detail=_("导出%(label)s %(n)d 条") % {"label": register.label, "n": counter["rows"]},
     )
     return data

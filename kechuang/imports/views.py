@@ -64,7 +64,9 @@ def template(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     register = _register_or_404(slug)
-    data = services.export_queryset(register=register, by=request.user)
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    data = services.export_queryset(register=register, by=request.user, filters=filters)
     day = f"{timezone.localdate():%Y%m%d}"
     return excel.download(data, services.export_filename(register), fallback=f"{slug}_{day}.xlsx")
 

@@ -98,3 +98,35 @@ def test_xlsx_response_for_plain_tables():
     rows = read(response.content, "审计日志")
     assert rows[1] == ["'=cmd|' /C calc'!A0", "'@SUM(1)", 3.0]
     assert rows[2] == ["王", "", 1.5]
+
+
+@pytest.mark.django_db
+def test_export_from_a_filtered_list_holds_what_the_list_shows(staff_a, county_a, org_y):
+    import io as _io
+
+    from python_calamine import CalamineWorkbook
+
+    from kechuang.core.models import AuditEvent, OrganisationYear
+    from tests.conftest import client_for
+    from tests.factories import OrganisationFactory
+
+    above = OrganisationFactory(name="开化县规上甲有限公司", region=county_a)
+    OrganisationYear.objects.create(organisation=above, year=2025, is_above_scale=True)
+    OrganisationFactory(name="开化县小微乙有限公司", region=county_a)
+    client = client_for(staff_a)
+    listed = client.get("/orgs/", {"above_scale_year": 2025}).content.decode()
+    assert "开化县规上甲有限公司" in listed and "开化县小微乙有限公司" not in listed
+    response = client.get("/data/organisations/export/", {"above_scale_year": 2025, "page": 1})
+    rows = CalamineWorkbook.from_filelike(_io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert [r[0] for r in rows[1:]] == ["开化县规上甲有限公司"]
+    event = AuditEvent.objects.filter(action="export", user=staff_a).latest("id")
+    assert event.after["rows"] == 1 and event.after["filters"] == {"above_scale_year": "2025"}
+    # Filters never widen what a user may see: another county's search term finds nothing of it.
+    wide = client.get("/data/organisations/export/", {"q": org_y.name})
+    names = [
+        r[0]
+        for r in CalamineWorkbook.from_filelike(_io.BytesIO(wide.content))
+        .get_sheet_by_index(0)
+        .to_python()[1:]
+    ]
+    assert org_y.name not in names

@@ -9,6 +9,7 @@ from python_calamine import CalamineWorkbook
 from kechuang.imports import services
 from kechuang.imports.registers import REGISTERS
 from kechuang.imports.report import ImportRejected
+from tests.imports.conftest import ORG_HEADER
 
 
 @pytest.mark.parametrize("slug", sorted(REGISTERS))
@@ -31,19 +32,7 @@ def test_organisation_template_has_validation_comments_and_frozen_header():
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book["企业与机构"]
     headers = [c.value for c in sheet[1]]
-    assert headers == [
-        "名称",
-        "统一社会信用代码",
-        "类型",
-        "所在地",
-        "行业代码",
-        "规模",
-        "成立日期",
-        "地址",
-        "联系人",
-        "联系电话",
-        "电子邮箱",
-    ]
+    assert headers == ORG_HEADER
     assert sheet.freeze_panes == "A2"
     assert book["选项"].sheet_state == "hidden"
 
