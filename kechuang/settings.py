@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "kechuang.imports",
+    "kechuang.programmes",
+    "kechuang.reports",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +171,16 @@ IMPORT_MAX_RATIO = env.int("KECHUANG_IMPORT_MAX_RATIO", default=100)
 IMPORT_MAX_ZIP_ENTRIES = env.int("KECHUANG_IMPORT_MAX_ZIP_ENTRIES", default=1000)
 IMPORT_MAX_ROWS = env.int("KECHUANG_IMPORT_MAX_ROWS", default=50_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- application attachments: stored under MEDIA_ROOT, served only through a permission check -----
+ATTACHMENT_MAX_BYTES = env.int("KECHUANG_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- reminders: e-mail when an SMTP server is configured; group webhooks are set per county --------
+EMAIL_BACKEND = env.str("KECHUANG_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("KECHUANG_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("KECHUANG_EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("KECHUANG_EMAIL_FROM", default="kechuang@localhost")
+REMINDER_WEBHOOK_TIMEOUT = env.float("KECHUANG_WEBHOOK_TIMEOUT", default=5.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -205,9 +205,43 @@ def get_visible(user: Any, model: type[Model], pk: Any, getter: Any, *, where: s
         raise
 
 
+# --- county records of the work streams ---------------------------------------------------------------
+# A stream's record belongs to a county and often to an applicant organisation or person. The stream's
+# app declares the path to each (`register_county_record`), and the one rule below applies to all.
+COUNTY_RECORDS: dict[type[Model], tuple[str, str | None, str | None]] = {}
+
+
+def register_county_record(
+    model: type[Model], *, county: str = "county", organisation: str | None = None, person: str | None = None
+) -> None:
+    COUNTY_RECORDS[model] = (county, organisation, person)
+
+
+def county_record_filter(user: Any, model: type[Model], *, for_change: bool = False) -> Q:
+    """Region roles see their region's records (only staff change them); an organisation sees its own,
+    a person their own."""
+    county, organisation, person = COUNTY_RECORDS[model]
+    roles = WRITE_REGION_ROLES if for_change else READ_REGION_ROLES
+    q = _prefix_q(f"{county}__code", region_prefixes(user, roles))
+    if organisation:
+        q |= Q(**{f"{organisation}__in": own_organisation_ids(user)})
+    if person:
+        q |= Q(**{f"{person}__in": own_person_ids(user)})
+    return q
+
+
+def is_county_staff(user: Any, county_code: str | None) -> bool:
+    """Does the user run the work of this county (bureau staff of it or of a region containing it)?"""
+    return bool(county_code) and any(
+        str(county_code).startswith(p) for p in region_prefixes(user, WRITE_REGION_ROLES)
+    )
+
+
 def visible(user: Any, queryset: QuerySet) -> QuerySet:
     """Restrict a queryset of a county register to what the user may see."""
     model = queryset.model
+    if model in COUNTY_RECORDS:
+        return queryset.filter(county_record_filter(user, model))
     if model is Organisation:
         return queryset.filter(organisation_filter(user))
     if model is Person:

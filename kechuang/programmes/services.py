@@ -1,0 +1,755 @@
+"""Every write of the programmes engine. Pages, the API, imports and the CLI call these functions, so a
+rule lives here once. Each is atomic, validates with full_clean() and writes its audit event in the same
+transaction; permission checks run before the transaction so a refusal's audit row survives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.core import audit, permissions
+from kechuang.core.models import Organisation, Region
+
+from . import workflow
+from .models import (
+    ZERO,
+    Application,
+    Attachment,
+    Award,
+    Call,
+    ClaimItem,
+    Disbursement,
+    FundingSource,
+    IncentiveRule,
+    Milestone,
+    Notification,
+    Objection,
+    PolicyDocument,
+    Programme,
+    PublicNotice,
+    Redemption,
+    Review,
+    ServiceLog,
+    ServiceProvider,
+    Status,
+    Transition,
+    Voucher,
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    for key, value in data.items():
+        setattr(obj, key, value)
+
+
+def _require_staff(by: Any, county_code: str | None, action: str, obj: Any = None) -> None:
+    permissions.require(permissions.is_county_staff(by, county_code), by, action, obj, what=action)
+
+
+def _save(obj: Any, *, by: Any, action: str, before: dict | None = None, detail: str = "") -> Any:
+    obj.full_clean()
+    obj.save()
+    b, a = audit.changed_only(before, audit.snapshot(obj))
+    audit.record(action, by=by, obj=obj, before=b, after=a, detail=detail)
+    return obj
+
+
+def _create_or_update(
+    model: type[Model],
+    *,
+    by: Any,
+    data: dict[str, Any],
+    fields: list[str],
+    county: Region | str | None,
+    instance: Any = None,
+) -> Any:
+    """The shape every simple register write here takes: staff of the record's county only."""
+    county_code = county.pk if isinstance(county, Region) else county
+    _require_staff(
+        by, county_code, f"{'update' if instance else 'create'} {model._meta.model_name}", instance
+    )
+    with transaction.atomic():
+        obj = instance or model()
+        before = audit.snapshot(obj) if instance else None
+        _assign(obj, data, fields)
+        return _save(obj, by=by, action="update" if instance else "create", before=before)
+
+
+# --- policies, programmes, calls ----------------------------------------------------------------------------
+
+POLICY_FIELDS = ["county", "title", "number", "issuing_bodies", "issued_on", "bureau_role", "full_text"]
+RULE_FIELDS = ["item", "article", "achievement", "achievement_year", "amount", "cap"]
+PROGRAMME_FIELDS = [
+    "county", "name", "level", "kind", "award_form", "category", "issuer", "policy", "validity_years",
+    "for_people", "is_active",
+]  # fmt: skip
+CALL_FIELDS = ["programme", "year", "name", "opens_on", "closes_on", "county_deadline", "notes"]
+
+
+def policy_save(*, by: Any, data: dict[str, Any], policy: PolicyDocument | None = None) -> PolicyDocument:
+    county = data.get("county") or (policy.county if policy else None)
+    return _create_or_update(
+        PolicyDocument, by=by, data=data, fields=POLICY_FIELDS, county=county, instance=policy
+    )
+
+
+def rule_save(
+    *, by: Any, policy: PolicyDocument, data: dict[str, Any], rule: IncentiveRule | None = None
+) -> IncentiveRule:
+    data = {**data}
+    obj = _create_or_update(
+        IncentiveRule,
+        by=by,
+        data={**data, "policy": policy},
+        fields=[*RULE_FIELDS, "policy"],
+        county=policy.county_id,
+        instance=rule,
+    )
+    return obj
+
+
+def rule_delete(*, by: Any, rule: IncentiveRule) -> None:
+    _require_staff(by, rule.policy.county_id, "delete incentiverule", rule)
+    with transaction.atomic():
+        before = audit.snapshot(rule)
+        audit.record("delete", by=by, obj=rule, before=before)
+        rule.delete()
+
+
+def programme_save(*, by: Any, data: dict[str, Any], programme: Programme | None = None) -> Programme:
+    county = data.get("county") or (programme.county if programme else None)
+    return _create_or_update(
+        Programme, by=by, data=data, fields=PROGRAMME_FIELDS, county=county, instance=programme
+    )
+
+
+def call_save(*, by: Any, data: dict[str, Any], call: Call | None = None) -> Call:
+    programme = data.get("programme") or (call.programme if call else None)
+    return _create_or_update(
+        Call,
+        by=by,
+        data=data,
+        fields=CALL_FIELDS,
+        county=programme.county_id if programme else None,
+        instance=call,
+    )
+
+
+# --- applications -----------------------------------------------------------------------------------------------
+
+APPLICATION_FIELDS = [
+    "call",
+    "organisation",
+    "person",
+    "title",
+    "summary",
+    "total_budget",
+    "requested_amount",
+]
+EDITABLE_STATUSES = {Status.DRAFT, Status.RETURNED}
+
+
+def _may_apply_for(by: Any, application: Application) -> bool:
+    """Staff of the county, or the applicant organisation/person itself (checked after clean())."""
+    return bool(workflow.actor_roles(by, application))
+
+
+def application_create(*, by: Any, data: dict[str, Any]) -> Application:
+    application = Application(created_by=by if getattr(by, "is_authenticated", False) else None)
+    _assign(application, data, APPLICATION_FIELDS)
+    try:
+        application.clean()
+    except ValidationError:
+        application.full_clean()  # report every field's error, not only the first
+        raise
+    permissions.require(
+        _may_apply_for(by, application), by, "create application", what="programmes.application"
+    )
+    with transaction.atomic():
+        application.full_clean()
+        application.save()
+        audit.record("create", by=by, obj=application, after=audit.snapshot(application))
+        _record_transition(application, "", Status.DRAFT, by, "")
+    return application
+
+
+def application_update(*, by: Any, application: Application, data: dict[str, Any]) -> Application:
+    permissions.require(_may_apply_for(by, application), by, "update application", application)
+    if application.status not in EDITABLE_STATUSES:
+        raise ValidationError(
+            _("只有草稿或退回修改的申报可以修改（当前：%(s)s）。") % {"s": application.get_status_display()}
+        )
+    with transaction.atomic():
+        before = audit.snapshot(application)
+        _assign(application, {k: v for k, v in data.items() if k != "call"}, APPLICATION_FIELDS)
+        return _save(application, by=by, action="update", before=before)
+
+
+def application_delete(*, by: Any, application: Application) -> None:
+    permissions.require(_may_apply_for(by, application), by, "delete application", application)
+    if application.status != Status.DRAFT:
+        raise ValidationError(_("只有草稿可以删除；已提交的申报请退回或驳回。"))
+    with transaction.atomic():
+        audit.record("delete", by=by, obj=application, before=audit.snapshot(application))
+        application.delete()
+
+
+def _record_transition(
+    application: Application, source: str, target: str, by: Any, comment: str
+) -> Transition:
+    user = by if getattr(by, "is_authenticated", False) else None
+    label = user.get_username() if user else audit._actor_label.get()
+    return Transition.objects.create(
+        application=application, from_status=source, to_status=target, actor=user, actor_label=label,
+        at=timezone.now(), comment=comment,
+    )  # fmt: skip
+
+
+class TransitionConflict(ValidationError):
+    """Someone else moved the application first: nothing was changed."""
+
+
+def application_transition(
+    *,
+    application: Application,
+    to: str,
+    by: Any,
+    comment: str = "",
+    today: dt.date | None = None,
+    _service: str = "",
+) -> Application:
+    """Move an application along the declared workflow. Refusals for role are audited; a move another
+    user made first ends in TransitionConflict with the current status named."""
+    today = today or _today()
+    comment = (comment or "").strip()
+    candidates = workflow.moves_for(application, to)
+    if not candidates:
+        raise ValidationError(
+            _("当前状态“%(s)s”不能变更为“%(t)s”。")
+            % {"s": application.get_status_display(), "t": Status(to).label if to in Status.values else to}
+        )
+    roles = workflow.actor_roles(by, application)
+    allowed = [m for m in candidates if m.actor in roles]
+    permissions.require(
+        bool(allowed), by, f"transition {application.status}->{to}", application,
+        message=_("您没有权限执行“%(m)s”。") % {"m": candidates[0].label},
+    )  # fmt: skip
+    move = next((m for m in allowed if m.actor == workflow.STAFF), allowed[0])
+    if move.via_service and move.via_service != _service:
+        raise ValidationError(_("“%(m)s”须通过专门的办理页面完成。") % {"m": move.label})
+    if move.condition:
+        problem = move.condition(application, today, move.actor == workflow.STAFF)
+        if problem:
+            raise ValidationError(problem)
+    if move.needs_comment and not comment:
+        raise ValidationError({"comment": _("“%(m)s”须填写理由。") % {"m": move.label}})
+    source = application.status
+    now = timezone.now()
+    with transaction.atomic():
+        changes: dict[str, Any] = {"status": to, "status_changed_at": now, "updated_at": now}
+        if to == Status.SUBMITTED:
+            changes["submitted_at"] = now
+        # Compare-and-set: of two people acting at once, only the first finds the status unchanged.
+        if not Application.objects.filter(pk=application.pk, status=source).update(**changes):
+            current = Application.objects.get(pk=application.pk)
+            raise TransitionConflict(
+                _("该申报已由他人处理，当前状态为“%(s)s”，您的“%(m)s”操作未执行。")
+                % {"s": current.get_status_display(), "m": move.label}
+            )
+        for key, value in changes.items():
+            setattr(application, key, value)
+        _record_transition(application, source, to, by, comment)
+        audit.record(
+            "transition",
+            by=by,
+            obj=application,
+            before={"status": source},
+            after={"status": to},
+            detail=comment,
+        )
+        if to == Status.SUBMITTED and application.programme.kind == Programme.Kind.INCENTIVE:
+            claim_compute(application=application)
+        if to == Status.RETURNED:
+            from .reminders import notify_applicant
+
+            notify_applicant(
+                application,
+                key=f"returned:{application.pk}:{now.timestamp():.0f}",
+                title=_("申报被退回修改：%(a)s") % {"a": application},
+                body=comment,
+            )
+    return application
+
+
+@dataclass
+class BulkResult:
+    done: list[Application] = field(default_factory=list)
+    failed: list[tuple[Application, str]] = field(default_factory=list)
+
+
+def application_transition_bulk(
+    *, applications: Iterable[Application], to: str, by: Any, comment: str = ""
+) -> BulkResult:
+    """The same transition for many applications (recommend 30 at once), each through the one rule;
+    one that may not move is reported and the others still move."""
+    result = BulkResult()
+    for application in applications:
+        try:
+            application_transition(application=application, to=to, by=by, comment=comment)
+        except (ValidationError, PermissionDenied) as e:
+            message = "；".join(e.messages) if isinstance(e, ValidationError) else str(e)
+            result.failed.append((application, message))
+        else:
+            result.done.append(application)
+    return result
+
+
+def review_add(*, by: Any, application: Application, opinion: str, score: Decimal | None = None) -> Review:
+    _require_staff(by, application.county_id, "review application", application)
+    with transaction.atomic():
+        review = Review(application=application, reviewer=by, opinion=(opinion or "").strip(), score=score)
+        return _save(review, by=by, action="create")
+
+
+ALLOWED_ATTACHMENTS = {
+    "pdf": (b"%PDF",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "ofd": (b"PK\x03\x04",),
+}
+
+
+def attachment_add(*, by: Any, application: Application, upload: Any) -> Attachment:
+    """Keep an uploaded file: size-limited, type-checked by both its name and its first bytes."""
+    permissions.require(_may_apply_for(by, application), by, "attach to application", application)
+    name = str(getattr(upload, "name", "") or "")
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in ALLOWED_ATTACHMENTS:
+        raise ValidationError(
+            _("不支持的附件类型“%(s)s”，请上传 PDF、Word、Excel、OFD 或 JPG/PNG 图片。")
+            % {"s": suffix or name}
+        )
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("附件 %(n)s 超过大小上限 %(m)s MB。")
+            % {"n": name, "m": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    if not any(head.startswith(magic) for magic in ALLOWED_ATTACHMENTS[suffix]):
+        raise ValidationError(_("附件 %(n)s 的内容与扩展名不符，请检查文件是否损坏或被改名。") % {"n": name})
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = Attachment(
+            application=application, original_name=name[-200:], size=upload.size,
+            content_type=getattr(upload, "content_type", "") or "", sha256=digest.hexdigest(), uploaded_by=by,
+        )  # fmt: skip
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        audit.record("create", by=by, obj=attachment, after=audit.snapshot(attachment))
+    return attachment
+
+
+# --- policy to money --------------------------------------------------------------------------------------------
+
+
+def achievements_for(rule: IncentiveRule, organisation_id: int) -> list[Award]:
+    return list(
+        Award.objects.filter(
+            programme=rule.achievement,
+            organisation_id=organisation_id,
+            decided_on__year=rule.achievement_year,
+        ).order_by("decided_on", "pk")
+    )
+
+
+def proposed_items(
+    rules: Iterable[IncentiveRule], organisation_id: int
+) -> list[tuple[IncentiveRule, Award, Decimal]]:
+    """Each recorded achievement a rule rewards, with its amount; a rule's cap limits its total."""
+    items = []
+    for rule in rules:
+        remaining = rule.cap
+        for award in achievements_for(rule, organisation_id):
+            amount = rule.amount if remaining is None else min(rule.amount, remaining)
+            if amount <= 0:
+                break
+            items.append((rule, award, amount))
+            if remaining is not None:
+                remaining -= amount
+    return items
+
+
+def claim_compute(*, application: Application) -> Decimal:
+    """Work out a claim's proposed amount from its policy's rules and the enterprise's recorded awards."""
+    policy = application.programme.policy
+    ClaimItem.objects.filter(application=application).delete()
+    total = ZERO
+    if policy is not None and application.organisation_id:
+        rules = policy.rules.select_related("achievement")
+        for rule, award, amount in proposed_items(rules, application.organisation_id):
+            ClaimItem.objects.create(application=application, rule=rule, achievement=award, amount=amount)
+            total += amount
+    Application.objects.filter(pk=application.pk).update(proposed_amount=total)
+    application.proposed_amount = total
+    return total
+
+
+def claim_decide(
+    *,
+    by: Any,
+    application: Application,
+    amount: Decimal | None = None,
+    reason: str = "",
+    decided_on: dt.date | None = None,
+) -> Award:
+    """Decide a checked claim's amount: the proposed one, or another with a stated reason (audited)."""
+    reason = (reason or "").strip()
+    proposed = application.proposed_amount if application.proposed_amount is not None else ZERO
+    amount = proposed if amount is None else Decimal(amount)
+    if amount < 0:
+        raise ValidationError({"amount": _("核定金额不能为负数。")})
+    _require_staff(by, application.county_id, "decide claim", application)
+    if amount != proposed and not reason:
+        raise ValidationError(
+            {"reason": _("核定金额与按政策测算的 %(p)s 元不同，须填写调整理由。") % {"p": proposed}}
+        )
+    with transaction.atomic():
+        application_transition(
+            application=application, to=Status.DECIDED, by=by, comment=reason, _service="decide"
+        )
+        Application.objects.filter(pk=application.pk).update(decided_amount=amount, override_reason=reason)
+        application.decided_amount, application.override_reason = amount, reason
+        if amount != proposed:
+            audit.record(
+                "amount_override", by=by, obj=application, before={"proposed_amount": proposed},
+                after={"decided_amount": amount}, detail=reason,
+            )  # fmt: skip
+        return _award_create(
+            application=application, by=by, data={"decided_on": decided_on or _today(), "amount": amount}
+        )
+
+
+AWARD_FIELDS = [
+    "decided_on",
+    "document",
+    "amount",
+    "matching_amount",
+    "certificate_no",
+    "registration_no",
+    "valid_from",
+]
+
+
+def _award_create(*, application: Application, by: Any, data: dict[str, Any]) -> Award:
+    award = Award(
+        application=application, programme=application.programme, county_id=application.county_id,
+        organisation_id=application.organisation_id, person_id=application.person_id,
+    )  # fmt: skip
+    _assign(award, data, AWARD_FIELDS)
+    _set_validity(award)
+    try:
+        return _save(award, by=by, action="create")
+    except IntegrityError:
+        raise TransitionConflict(_("该申报已有立项/认定结果。")) from None
+
+
+def _set_validity(award: Award) -> None:
+    """高新技术企业: three years from the certificate date; 入库登记: the year of registration."""
+    form = award.programme.award_form
+    if form == Programme.AwardForm.QUALIFICATION:
+        award.valid_from = award.valid_from or award.decided_on
+        years = award.programme.validity_years or 0
+        award.valid_until = award.valid_from + relativedelta(years=years) - dt.timedelta(days=1)
+        if not award.certificate_no:
+            raise ValidationError({"certificate_no": _("资质认定须填写证书编号。")})
+    elif form == Programme.AwardForm.REGISTRATION:
+        award.valid_from = award.valid_from or award.decided_on
+        award.valid_until = dt.date(award.valid_from.year, 12, 31)
+        if not award.registration_no:
+            raise ValidationError({"registration_no": _("入库登记须填写登记编号。")})
+
+
+def application_approve(*, by: Any, application: Application, data: dict[str, Any]) -> Award:
+    """Record the upper level's approval and what it granted (money, certificate, registration number)."""
+    _require_staff(by, application.county_id, "approve application", application)
+    with transaction.atomic():
+        application_transition(
+            application=application,
+            to=Status.APPROVED,
+            by=by,
+            comment=data.pop("comment", ""),
+            _service="approve",
+        )
+        return _award_create(application=application, by=by, data=data)
+
+
+def award_update(*, by: Any, award: Award, data: dict[str, Any]) -> Award:
+    _require_staff(by, award.county_id, "update award", award)
+    with transaction.atomic():
+        before = audit.snapshot(award)
+        _assign(award, data, AWARD_FIELDS)
+        _set_validity(award)
+        return _save(award, by=by, action="update", before=before)
+
+
+MILESTONE_FIELDS = ["kind", "due_on", "done_on", "result", "note"]
+
+
+def milestone_save(
+    *, by: Any, award: Award, data: dict[str, Any], milestone: Milestone | None = None
+) -> Milestone:
+    if award.programme.award_form != Programme.AwardForm.PROJECT:
+        raise ValidationError(_("只有立项项目有检查与验收节点。"))
+    return _create_or_update(
+        Milestone, by=by, data={**data, "award": award}, fields=[*MILESTONE_FIELDS, "award"], county=award.county_id,
+        instance=milestone,
+    )  # fmt: skip
+
+
+# --- money out ----------------------------------------------------------------------------------------------------
+
+DISBURSEMENT_FIELDS = [
+    "amount",
+    "source",
+    "fiscal_year",
+    "paid_on",
+    "voucher_no",
+    "is_matching",
+    "tranche",
+    "note",
+]
+
+
+def payment_blocker(award: Award, today: dt.date) -> str | None:
+    """County money (incentives, matching funds) is paid only after a payment 公示 has ended with no
+    upheld or open objection against this application."""
+    notices = award.application.notices.filter(purpose=PublicNotice.Purpose.PAYMENT)
+    if not notices.exists():
+        return _("须先发布资金兑现公示。")
+    if not notices.filter(ends_on__lt=today).exists():
+        latest = max(n.ends_on for n in notices)
+        return _("公示期至 %(d)s，期满后方可拨付。") % {"d": latest}
+    open_objections = award.application.objections.exclude(upheld=False)
+    if open_objections.exists():
+        return _("该申报有尚未处理或成立的公示异议，不能拨付。")
+    return None
+
+
+def disbursement_create(
+    *, by: Any, award: Award, data: dict[str, Any], today: dt.date | None = None
+) -> Disbursement:
+    """Record money paid out against an award. A claim paid in full moves to 已兑现."""
+    today = today or _today()
+    _require_staff(by, award.county_id, "create disbursement", award)
+    application = award.application
+    is_claim = award.programme.kind == Programme.Kind.INCENTIVE
+    if is_claim and application.status != Status.DECIDED:
+        raise ValidationError(
+            _("奖励须核定金额后才能兑现（当前：%(s)s）。") % {"s": application.get_status_display()}
+        )
+    if not is_claim and application.status not in (Status.APPROVED, Status.IN_PROGRESS, Status.ACCEPTED):
+        raise ValidationError(_("只有已立项/认定的项目可以拨付资金。"))
+    disbursement = Disbursement(award=award)
+    _assign(disbursement, data, DISBURSEMENT_FIELDS)
+    if is_claim and disbursement.is_matching:
+        raise ValidationError({"is_matching": _("政策奖励没有配套资金。")})
+    if is_claim or disbursement.is_matching:
+        if disbursement.is_matching and disbursement.source != FundingSource.COUNTY:
+            raise ValidationError({"source": _("县配套资金的来源应为县级财政。")})
+        blocker = payment_blocker(award, today)
+        if blocker:
+            raise ValidationError(blocker)
+    if disbursement.paid_on and disbursement.paid_on > today:
+        raise ValidationError({"paid_on": _("拨付日期不能晚于今天。")})
+    with transaction.atomic():
+        award = Award.objects.select_for_update().get(pk=award.pk)
+        paid = (
+            award.disbursements.filter(is_matching=disbursement.is_matching).aggregate(s=Sum("amount"))["s"]
+            or ZERO
+        )
+        ceiling = award.matching_amount if disbursement.is_matching else award.amount
+        if disbursement.amount is not None and paid + disbursement.amount > ceiling:
+            raise ValidationError(
+                {"amount": _("累计拨付 %(t)s 元将超过%(w)s %(c)s 元（已拨付 %(p)s 元）。")
+                 % {"t": paid + disbursement.amount, "w": _("配套资金") if disbursement.is_matching else _("核定金额"),
+                    "c": ceiling, "p": paid}}
+            )  # fmt: skip
+        _save(disbursement, by=by, action="create")
+        if is_claim and paid + disbursement.amount == ceiling:
+            application_transition(application=application, to=Status.PAID, by=by, _service="pay")
+    return disbursement
+
+
+# --- public notices (公示) -------------------------------------------------------------------------------------------
+
+NOTICE_FIELDS = ["county", "title", "purpose", "body", "published_on", "working_days", "contact"]
+NOTICE_STATUSES = {
+    PublicNotice.Purpose.PAYMENT: {Status.DECIDED},
+    PublicNotice.Purpose.RECOMMENDATION: {Status.SUBMITTED, Status.RECOMMENDED},
+}
+
+
+def notice_publish(*, by: Any, data: dict[str, Any], applications: Iterable[Application]) -> PublicNotice:
+    applications = list(applications)
+    county = data.get("county")
+    _require_staff(by, county.pk if county else None, "publish notice")
+    if not applications:
+        raise ValidationError(_("公示名单不能为空。"))
+    notice = PublicNotice(created_by=by)
+    _assign(notice, data, NOTICE_FIELDS)
+    wanted: set[str] = set(NOTICE_STATUSES.get(notice.purpose, ()))  # type: ignore[call-overload]
+    wrong = [a for a in applications if a.status not in wanted or a.county_id != notice.county_id]
+    if wrong:
+        raise ValidationError(
+            _("以下申报不在可公示的状态或不属于本县：%(n)s") % {"n": "、".join(str(a) for a in wrong[:10])}
+        )
+    with transaction.atomic():
+        notice.full_clean()
+        notice.save()
+        notice.applications.set(applications)
+        audit.record("create", by=by, obj=notice, after=audit.snapshot(notice))
+    return notice
+
+
+def objection_record(*, by: Any, notice: PublicNotice, data: dict[str, Any]) -> Objection:
+    return _create_or_update(
+        Objection, by=by, data={**data, "notice": notice},
+        fields=["notice", "application", "received_on", "raised_by", "content"], county=notice.county_id,
+    )  # fmt: skip
+
+
+def objection_resolve(*, by: Any, objection: Objection, upheld: bool, resolution: str) -> Objection:
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": _("请填写处理结果。")})
+    return _create_or_update(
+        Objection, by=by, data={"upheld": upheld, "resolution": resolution.strip(), "resolved_on": _today()},
+        fields=["upheld", "resolution", "resolved_on"], county=objection.notice.county_id, instance=objection,
+    )  # fmt: skip
+
+
+# --- innovation vouchers ---------------------------------------------------------------------------------------------
+
+
+def provider_save(
+    *, by: Any, data: dict[str, Any], provider: ServiceProvider | None = None
+) -> ServiceProvider:
+    county = data.get("county") or (provider.county if provider else None)
+    return _create_or_update(
+        ServiceProvider, by=by, data=data, fields=["county", "organisation", "services", "registered_on", "is_active"],
+        county=county, instance=provider,
+    )  # fmt: skip
+
+
+def voucher_issue(*, by: Any, data: dict[str, Any]) -> Voucher:
+    organisation = data.get("organisation")
+    county = organisation.county if isinstance(organisation, Organisation) else None
+    return _create_or_update(
+        Voucher,
+        by=by,
+        data=data,
+        fields=["number", "organisation", "amount", "issued_on", "expires_on"],
+        county=county,
+    )
+
+
+def voucher_redeem(
+    *, by: Any, voucher: Voucher, data: dict[str, Any], today: dt.date | None = None
+) -> Redemption:
+    """Spend (part of) a voucher with a registered provider under a contract."""
+    today = today or _today()
+    _require_staff(by, voucher.county_id, "redeem voucher", voucher)
+    with transaction.atomic():
+        voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
+        redemption = Redemption(voucher=voucher)
+        _assign(redemption, data, ["provider", "contract_no", "contract_amount", "amount", "redeemed_on"])
+        redemption.full_clean()
+        if voucher.state != Voucher.State.ISSUED:
+            raise ValidationError(
+                _("创新券 %(n)s 状态为“%(s)s”，不能兑付。") % {"n": voucher, "s": voucher.get_state_display()}
+            )
+        if redemption.redeemed_on > voucher.expires_on:
+            raise ValidationError({"redeemed_on": _("创新券已于 %(d)s 到期。") % {"d": voucher.expires_on}})
+        if redemption.redeemed_on > today:
+            raise ValidationError({"redeemed_on": _("兑付日期不能晚于今天。")})
+        if redemption.provider.county_id != voucher.county_id or not redemption.provider.is_active:
+            raise ValidationError({"provider": _("服务机构须为本县登记在册且有效的机构。")})
+        if redemption.amount > voucher.balance:
+            raise ValidationError({"amount": _("兑付金额超过创新券余额 %(b)s 元。") % {"b": voucher.balance}})
+        if redemption.amount > redemption.contract_amount:
+            raise ValidationError({"amount": _("兑付金额不能超过合同金额。")})
+        redemption.save()
+        before = audit.snapshot(voucher)
+        voucher.redeemed_amount += redemption.amount
+        if voucher.redeemed_amount == voucher.amount:
+            voucher.state = Voucher.State.REDEEMED
+        voucher.save(update_fields=["redeemed_amount", "state"])
+        audit.record("create", by=by, obj=redemption, after=audit.snapshot(redemption))
+        b, a = audit.changed_only(before, audit.snapshot(voucher))
+        audit.record("update", by=by, obj=voucher, before=b, after=a)
+    return redemption
+
+
+def vouchers_expire(*, today: dt.date | None = None, by: Any = None) -> int:
+    """Mark vouchers past their expiry with an unspent balance as expired (run daily by `kechuang remind`)."""
+    today = today or _today()
+    with transaction.atomic():
+        due = list(
+            Voucher.objects.select_for_update().filter(state=Voucher.State.ISSUED, expires_on__lt=today)
+        )
+        for voucher in due:
+            voucher.state = Voucher.State.EXPIRED
+            voucher.save(update_fields=["state"])
+        audit.record_many(
+            audit.build("expire", by=by, obj=v, before={"state": "issued"}, after={"state": "expired"})
+            for v in due
+        )
+    return len(due)
+
+
+# --- coaching log ------------------------------------------------------------------------------------------------------
+
+
+def service_log_save(*, by: Any, data: dict[str, Any], log: ServiceLog | None = None) -> ServiceLog:
+    organisation = data.get("organisation") or (log.organisation if log else None)
+    county = organisation.county if organisation else None
+    data = {"staff": by, **data} if log is None else data
+    return _create_or_update(
+        ServiceLog, by=by, data=data, fields=["organisation", "programme", "date", "channel", "staff", "topic", "follow_up"],
+        county=county, instance=log,
+    )  # fmt: skip
+
+
+def notification_read(*, user: Any, notification: Notification) -> None:
+    if notification.user_id != user.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())

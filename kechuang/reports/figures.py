@@ -1,0 +1,164 @@
+"""The one registry of report figures (DESIGN.md, "Figures with provenance"). A figure is a function of
+(scope, period) returning its value, display text and evidence — the records it counts. The annual
+summary, dashboards, the API and exports all read figures from here, so a number is computed once.
+
+Each app declares its figures in `<app>/figures.py` with the `@figure` decorator; they are loaded when
+Django starts."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+from kechuang.core.models import Region
+
+SECTIONS = {
+    1: "政策激励",
+    2: "创新主体培育",
+    3: "科技计划项目",
+    4: "R&D 经费投入",
+    5: "科技特派员",
+    6: "招才引智",
+    7: "产学研合作",
+    8: "科技宣传教育",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole months: a year, a quarter or year-to-date (1-9月)."""
+
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @classmethod
+    def year_of(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def months(cls, year: int, first: int, last: int) -> Period:
+        return cls(dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1]))
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """`2025`, `2025-Q3`, or `2025-01..2025-09` (months of one year)."""
+        text = text.strip()
+        if m := re.fullmatch(r"(\d{4})", text):
+            return cls.year_of(int(m[1]))
+        if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text, re.I):
+            q = int(m[2])
+            return cls.months(int(m[1]), 3 * q - 2, 3 * q)
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})", text):
+            if m[1] != m[3] or not 1 <= int(m[2]) <= int(m[4]) <= 12:
+                raise ValueError(f"期间须为同一年内的月份范围：{text}")
+            return cls.months(int(m[1]), int(m[2]), int(m[4]))
+        raise ValueError(f"无法识别的期间：{text}（应为 2025、2025-Q3 或 2025-01..2025-09）")
+
+    def previous_year(self) -> Period:
+        """The same months one year earlier (for 同比)."""
+        return Period.months(self.year - 1, self.start.month, self.end.month)
+
+    @property
+    def label(self) -> str:
+        if (self.start.month, self.end.month) == (1, 12):
+            return f"{self.year}年"
+        if self.start.month == 1:
+            return f"{self.year}年1-{self.end.month}月"
+        return f"{self.year}年{self.start.month}-{self.end.month}月"
+
+    @property
+    def is_full_year(self) -> bool:
+        return (self.start.month, self.end.month) == (1, 12)
+
+
+@dataclass
+class Result:
+    """What a figure function returns."""
+
+    value: Decimal | int | list[str] | None
+    text: str
+    evidence: QuerySet | None = None
+
+
+@dataclass
+class Figure:
+    key: str
+    section: int
+    label: str
+    unit: str
+    value: Decimal | int | list[str] | None
+    text: str
+    evidence: QuerySet | None = field(default=None, repr=False)
+
+    @property
+    def evidence_model(self) -> type[Model] | None:
+        return self.evidence.model if self.evidence is not None else None
+
+    @property
+    def evidence_ids(self) -> list[Any]:
+        return list(self.evidence.values_list("pk", flat=True)) if self.evidence is not None else []
+
+    @property
+    def evidence_count(self) -> int:
+        return self.evidence.count() if self.evidence is not None else 0
+
+    def as_json(self) -> dict[str, Any]:
+        value: Any = self.value
+        if isinstance(value, Decimal):
+            value = float(value) if value != value.to_integral_value() else int(value)
+        return {
+            "key": self.key, "section": self.section, "label": self.label, "value": value, "unit": self.unit,
+            "text": self.text, "evidence_count": self.evidence_count,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    key: str
+    section: int
+    label: str
+    unit: str
+    func: Callable[[Region, Period], Result]
+    order: int
+
+
+REGISTRY: dict[str, FigureDef] = {}
+
+
+def figure(key: str, *, section: int, label: str, unit: str = "") -> Callable:
+    """Register `func(scope, period) -> Result` as the figure `key`."""
+
+    def register(func: Callable[[Region, Period], Result]) -> Callable[[Region, Period], Result]:
+        if key in REGISTRY and REGISTRY[key].func.__qualname__ != func.__qualname__:
+            raise ValueError(f"figure {key} registered twice")
+        REGISTRY[key] = FigureDef(key, section, label, unit, func, len(REGISTRY))
+        return func
+
+    return register
+
+
+def compute(key: str, scope: Region, period: Period) -> Figure:
+    d = REGISTRY[key]
+    result = d.func(scope, period)
+    return Figure(d.key, d.section, d.label, d.unit, result.value, result.text, result.evidence)
+
+
+def compute_all(scope: Region, period: Period, *, section: int | None = None) -> list[Figure]:
+    defs = sorted(REGISTRY.values(), key=lambda d: (d.section, d.order))
+    return [compute(d.key, scope, period) for d in defs if section is None or d.section == section]
+
+
+def names_when_few(names: list[str], limit: int = 5) -> str:
+    """ "（甲、乙、丙）" when there are `limit` or fewer, otherwise nothing: how summaries list names."""
+    return f"（{'、'.join(names)}）" if 0 < len(names) <= limit else ""
