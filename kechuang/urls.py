@@ -34,6 +34,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("data/", include("kechuang.imports.urls")),
+    path("programmes/", include("kechuang.programmes.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # The administrator changes their own password where everyone does (validated and audited there).
