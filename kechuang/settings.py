@@ -181,6 +181,10 @@ EMAIL_HOST = env.str("KECHUANG_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("KECHUANG_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("KECHUANG_EMAIL_FROM", default="kechuang@localhost")
 REMINDER_WEBHOOK_TIMEOUT = env.float("KECHUANG_WEBHOOK_TIMEOUT", default=5.0)
+# Group robots may post only to these hosts (a webhook is staff-configured; this keeps it off the intranet).
+REMINDER_WEBHOOK_HOSTS = env.list(
+    "KECHUANG_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50

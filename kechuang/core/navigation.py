@@ -18,7 +18,10 @@ class Stream:
     number: int
     name: Any
     summary: Any
-    built: bool = False
+
+    @property
+    def built(self) -> bool:
+        return bool(STREAM_PAGES.get(self.slug))
 
 
 STREAMS = (
@@ -87,3 +90,45 @@ class PermissionFlags:
     @cached_property
     def activate(self) -> bool:
         return permissions.has_role(self.user, Role.STAFF)
+
+
+# --- extension points ------------------------------------------------------------------------------------
+# Stream apps plug their pages into core's pages without core importing them: the stream page lists
+# the app's links, and the home and organisation pages show the app's panels.
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Any
+    url: str  # a URL name
+    description: Any = ""
+    visible: Any = None  # callable(user) -> bool; None means everyone who sees the stream
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: Any  # callable(request, **objects) -> dict, or None to skip the panel
+
+
+STREAM_PAGES: dict[str, list[Link]] = {}
+HOME_PANELS: list[Panel] = []
+ORGANISATION_PANELS: list[Panel] = []
+
+
+def add_stream_links(slug: str, *links: Link) -> None:
+    STREAM_PAGES.setdefault(slug, []).extend(links)
+
+
+def links_for(slug: str, user: Any) -> list[Link]:
+    return [link for link in STREAM_PAGES.get(slug, []) if link.visible is None or link.visible(user)]
+
+
+def render_panels(panels: list[Panel], request: Any, **objects: Any) -> list[tuple[str, dict]]:
+    """(template, context) for each panel that has something to show this user."""
+    shown = []
+    for panel in panels:
+        context = panel.context(request, **objects)
+        if context is not None:
+            shown.append((panel.template, context))
+    return shown

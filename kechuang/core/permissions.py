@@ -209,12 +209,21 @@ def get_visible(user: Any, model: type[Model], pk: Any, getter: Any, *, where: s
 # A stream's record belongs to a county and often to an applicant organisation or person. The stream's
 # app declares the path to each (`register_county_record`), and the one rule below applies to all.
 COUNTY_RECORDS: dict[type[Model], tuple[str, str | None, str | None]] = {}
+# Records every organisation of the county may read, e.g. the county's published policy documents.
+PUBLIC_IN_COUNTY: set[type[Model]] = set()
 
 
 def register_county_record(
-    model: type[Model], *, county: str = "county", organisation: str | None = None, person: str | None = None
+    model: type[Model],
+    *,
+    county: str = "county",
+    organisation: str | None = None,
+    person: str | None = None,
+    public_in_county: bool = False,
 ) -> None:
     COUNTY_RECORDS[model] = (county, organisation, person)
+    if public_in_county:
+        PUBLIC_IN_COUNTY.add(model)
 
 
 def county_record_filter(user: Any, model: type[Model], *, for_change: bool = False) -> Q:
@@ -227,6 +236,13 @@ def county_record_filter(user: Any, model: type[Model], *, for_change: bool = Fa
         q |= Q(**{f"{organisation}__in": own_organisation_ids(user)})
     if person:
         q |= Q(**{f"{person}__in": own_person_ids(user)})
+    if model in PUBLIC_IN_COUNTY and not for_change:
+        counties = {
+            r.organisation.region_id[:6]
+            for r in roles_of(user)
+            if r.role in ORGANISATION_ROLES and r.organisation
+        }
+        q |= Q(**{f"{county}__code__in": sorted(counties)})
     return q
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from . import audit, demo, permissions, selectors, services
+from . import audit, demo, navigation, permissions, selectors, services
 from .forms import AuditFilterForm, OrganisationForm, PersonForm, SignupForm
 from .models import Organisation, OrganisationYear, Person, Region, Role, Signup, SystemFlag, User
 from .navigation import STREAMS, STREAMS_BY_SLUG
@@ -142,6 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.ADMIN in roles:
         context["user_count"] = User.objects.count()
         context["inactive_count"] = User.objects.filter(is_active=False).count()
+    context["panels"] = navigation.render_panels(navigation.HOME_PANELS, request)
     return render(request, "core/home.html", context)
 
 
@@ -151,7 +152,8 @@ def stream(request: HttpRequest, slug: str) -> HttpResponse:
     item = STREAMS_BY_SLUG.get(slug)
     if item is None:
         raise Http404(_("没有这个工作模块。"))
-    return render(request, "core/stream.html", {"stream": item})
+    links = navigation.links_for(slug, request.user)
+    return render(request, "core/stream.html", {"stream": item, "links": links})
 
 
 # --- accounts --------------------------------------------------------------------------------------------
@@ -311,6 +313,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "people": people,
             "can_change": permissions.can_change(request.user, org),
             "can_delete": permissions.can_create_in(request.user, org.region),
+            "panels": navigation.render_panels(navigation.ORGANISATION_PANELS, request, organisation=org),
         },
     )
 

@@ -82,6 +82,18 @@ class PolicyDocument(models.Model):
             raise ValidationError({"number": e.messages}) from None
         self.number = parsed.text
         self.issuer_code, self.number_year, self.number_serial = parsed.issuer, parsed.year, parsed.serial
+        if self.county_id:
+            same = PolicyDocument.objects.filter(county_id=self.county_id, number=self.number).exclude(
+                pk=self.pk
+            )
+            other = same.first()
+            if other is not None:
+                raise ValidationError(
+                    {
+                        "number": _("本县已有文号为“%(n)s”的政策文件《%(t)s》。")
+                        % {"n": self.number, "t": other.title}
+                    }
+                )
         if self.issued_on and self.issued_on.year != parsed.year:
             raise ValidationError(
                 {"issued_on": _("成文日期的年份应与文号年份 %(y)s 一致。") % {"y": parsed.year}}

@@ -10,6 +10,7 @@ import json
 import logging
 import urllib.request
 from collections.abc import Iterable
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -25,6 +26,16 @@ from kechuang.core.units import chinese_date
 from .models import Application, Award, Call, Notification, Programme, ReminderChannel, Status
 
 log = logging.getLogger(__name__)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A robot answers 200; a redirect could only lead somewhere the host allow-list did not approve."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
 EXPIRY_WINDOW = relativedelta(months=6)
 DEADLINE_WINDOW_DAYS = 7
 
@@ -88,14 +99,18 @@ def deliver(county_code: str, title: str, lines: list[str]) -> int:
                 send_mail(title, text, None, [channel.target])
             else:
                 payload = {"msgtype": "text", "text": {"content": text}}
-                if not channel.target.startswith(("http://", "https://")):
-                    raise ValueError(f"not a web address: {channel.target}")
+                from .services import webhook_allowed
+
+                if not channel.target.startswith(("http://", "https://")) or not webhook_allowed(
+                    channel.target
+                ):
+                    raise ValueError(f"webhook host not allowed: {channel.target}")
                 request = urllib.request.Request(  # noqa: S310 (scheme checked above)
                     channel.target,
                     data=json.dumps(payload, ensure_ascii=False).encode(),
                     headers={"Content-Type": "application/json; charset=utf-8"},
                 )
-                with urllib.request.urlopen(request, timeout=settings.REMINDER_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+                with _NO_REDIRECTS.open(request, timeout=settings.REMINDER_WEBHOOK_TIMEOUT) as response:
                     response.read()
             sent += 1
         except Exception:  # noqa: BLE001 — one broken webhook must not stop the others
@@ -121,7 +136,9 @@ def reminders_run(*, today: dt.date | None = None) -> dict[str, int]:
         users = set(county_staff(call.programme.county_id))
         for application in drafts.select_related("organisation", "person"):
             users.update(applicant_users(application))
-        if notify(users, key=f"deadline:{call.pk}", title=title, link=f"/programmes/calls/{call.pk}/"):
+        if notify(
+            users, key=f"deadline:{call.pk}:{deadline}", title=title, link=f"/programmes/calls/{call.pk}/"
+        ):
             counts["deadlines"] += 1
             digests.setdefault(call.programme.county_id, []).append(title)
     limit = today + EXPIRY_WINDOW

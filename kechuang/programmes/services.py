@@ -4,23 +4,25 @@ transaction; permission checks run before the transaction so a refusal's audit r
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Sum
+from django.db.models import Model, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.core import audit, permissions
 from kechuang.core.models import Organisation, Region
+from kechuang.core.units import chinese_date
 
 from . import workflow
 from .models import (
@@ -48,9 +50,32 @@ from .models import (
     Voucher,
 )
 
+_as_of: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("programmes_as_of", default=None)
+
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _now() -> dt.datetime:
+    return _as_of.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def as_of(moment: dt.datetime) -> Iterator[None]:
+    """Record timeline moments (transitions, submission) at `moment` instead of now: for history that
+    arrives late — the demo county and imported historical results. The audit log keeps the real time."""
+    token = _as_of.set(moment)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
+
+
+def _yuan(amount: Decimal) -> str:
+    """An exact amount in 元 for a message, always with two decimals: SQLite's sums come back as 150000
+    where PostgreSQL's are 150000.00, and a message must not depend on the database."""
+    return f"{Decimal(amount).quantize(Decimal('0.01'))}"
 
 
 def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -220,7 +245,7 @@ def _record_transition(
     label = user.get_username() if user else audit._actor_label.get()
     return Transition.objects.create(
         application=application, from_status=source, to_status=target, actor=user, actor_label=label,
-        at=timezone.now(), comment=comment,
+        at=_now(), comment=comment,
     )  # fmt: skip
 
 
@@ -263,9 +288,9 @@ def application_transition(
     if move.needs_comment and not comment:
         raise ValidationError({"comment": _("“%(m)s”须填写理由。") % {"m": move.label}})
     source = application.status
-    now = timezone.now()
+    now = _now()
     with transaction.atomic():
-        changes: dict[str, Any] = {"status": to, "status_changed_at": now, "updated_at": now}
+        changes: dict[str, Any] = {"status": to, "status_changed_at": now, "updated_at": timezone.now()}
         if to == Status.SUBMITTED:
             changes["submitted_at"] = now
         # Compare-and-set: of two people acting at once, only the first finds the status unchanged.
@@ -409,13 +434,27 @@ def proposed_items(
 
 
 def claim_compute(*, application: Application) -> Decimal:
-    """Work out a claim's proposed amount from its policy's rules and the enterprise's recorded awards."""
+    """Work out a claim's proposed amount from its policy's rules and the enterprise's recorded awards.
+    Enterprises claim once a year for what they achieved the year before (DOMAIN.md, stream 1), so a
+    claim in a call of year Y uses the rules for achievements of Y-1."""
     policy = application.programme.policy
     ClaimItem.objects.filter(application=application).delete()
     total = ZERO
     if policy is not None and application.organisation_id:
-        rules = policy.rules.select_related("achievement")
+        rules = policy.rules.filter(achievement_year=application.call.year - 1).select_related("achievement")
+        # An achievement is paid once: another live claim (any but a rejected one) under the same
+        # policy already holds it. The cap still counts it, as proposed_items runs over all of them.
+        claimed = set(
+            ClaimItem.objects.filter(
+                rule__policy=policy, application__organisation_id=application.organisation_id
+            )
+            .exclude(application=application)
+            .exclude(application__status=Status.REJECTED)
+            .values_list("rule_id", "achievement_id")
+        )
         for rule, award, amount in proposed_items(rules, application.organisation_id):
+            if (rule.pk, award.pk) in claimed:
+                continue
             ClaimItem.objects.create(application=application, rule=rule, achievement=award, amount=amount)
             total += amount
     Application.objects.filter(pk=application.pk).update(proposed_amount=total)
@@ -440,7 +479,7 @@ def claim_decide(
     _require_staff(by, application.county_id, "decide claim", application)
     if amount != proposed and not reason:
         raise ValidationError(
-            {"reason": _("核定金额与按政策测算的 %(p)s 元不同，须填写调整理由。") % {"p": proposed}}
+            {"reason": _("核定金额与按政策测算的 %(p)s 元不同，须填写调整理由。") % {"p": _yuan(proposed)}}
         )
     with transaction.atomic():
         application_transition(
@@ -488,7 +527,14 @@ def _set_validity(award: Award) -> None:
     if form == Programme.AwardForm.QUALIFICATION:
         award.valid_from = award.valid_from or award.decided_on
         years = award.programme.validity_years or 0
-        award.valid_until = award.valid_from + relativedelta(years=years) - dt.timedelta(days=1)
+        # N full years from the certificate date: the day before the N-th anniversary. A 29 February
+        # certificate's anniversary in a common year is 1 March, so it runs to 28 February, not 27
+        # (民法典 第二百零二条: no corresponding day → the last day of that month).
+        try:
+            anniversary = award.valid_from.replace(year=award.valid_from.year + years)
+        except ValueError:
+            anniversary = dt.date(award.valid_from.year + years, 3, 1)
+        award.valid_until = anniversary - dt.timedelta(days=1)
         if not award.certificate_no:
             raise ValidationError({"certificate_no": _("资质认定须填写证书编号。")})
     elif form == Programme.AwardForm.REGISTRATION:
@@ -518,6 +564,13 @@ def award_update(*, by: Any, award: Award, data: dict[str, Any]) -> Award:
         before = audit.snapshot(award)
         _assign(award, data, AWARD_FIELDS)
         _set_validity(award)
+        for is_matching, field, ceiling in (
+            (False, "amount", award.amount),
+            (True, "matching_amount", award.matching_amount),
+        ):
+            paid = award.disbursements.filter(is_matching=is_matching).aggregate(s=Sum("amount"))["s"] or ZERO
+            if ceiling < paid:
+                raise ValidationError({field: _("不能低于已拨付的 %(p)s 元。") % {"p": _yuan(paid)}})
         return _save(award, by=by, action="update", before=before)
 
 
@@ -557,8 +610,12 @@ def payment_blocker(award: Award, today: dt.date) -> str | None:
         return _("须先发布资金兑现公示。")
     if not notices.filter(ends_on__lt=today).exists():
         latest = max(n.ends_on for n in notices)
-        return _("公示期至 %(d)s，期满后方可拨付。") % {"d": latest}
-    open_objections = award.application.objections.exclude(upheld=False)
+        return _("公示期至 %(d)s，期满后方可拨付。") % {"d": chinese_date(latest)}
+    # An objection against this application, or against a whole notice listing it, blocks payment
+    # until it is resolved as not upheld.
+    open_objections = Objection.objects.filter(
+        Q(application=award.application) | Q(application__isnull=True, notice__in=notices)
+    ).exclude(upheld=False)
     if open_objections.exists():
         return _("该申报有尚未处理或成立的公示异议，不能拨付。")
     return None
@@ -600,8 +657,9 @@ def disbursement_create(
         if disbursement.amount is not None and paid + disbursement.amount > ceiling:
             raise ValidationError(
                 {"amount": _("累计拨付 %(t)s 元将超过%(w)s %(c)s 元（已拨付 %(p)s 元）。")
-                 % {"t": paid + disbursement.amount, "w": _("配套资金") if disbursement.is_matching else _("核定金额"),
-                    "c": ceiling, "p": paid}}
+                 % {"t": _yuan(paid + disbursement.amount),
+                    "w": _("配套资金") if disbursement.is_matching else _("核定金额"),
+                    "c": _yuan(ceiling), "p": _yuan(paid)}}
             )  # fmt: skip
         _save(disbursement, by=by, action="create")
         if is_claim and paid + disbursement.amount == ceiling:
@@ -613,7 +671,8 @@ def disbursement_create(
 
 NOTICE_FIELDS = ["county", "title", "purpose", "body", "published_on", "working_days", "contact"]
 NOTICE_STATUSES = {
-    PublicNotice.Purpose.PAYMENT: {Status.DECIDED},
+    # decided claims, and approved projects and teams whose county matching funds (配套资金) are due
+    PublicNotice.Purpose.PAYMENT: {Status.DECIDED, Status.APPROVED, Status.IN_PROGRESS, Status.ACCEPTED},
     PublicNotice.Purpose.RECOMMENDATION: {Status.SUBMITTED, Status.RECOMMENDED},
 }
 
@@ -641,6 +700,9 @@ def notice_publish(*, by: Any, data: dict[str, Any], applications: Iterable[Appl
 
 
 def objection_record(*, by: Any, notice: PublicNotice, data: dict[str, Any]) -> Objection:
+    application = data.get("application")
+    if application is not None and not notice.applications.filter(pk=application.pk).exists():
+        raise ValidationError({"application": _("异议涉及的申报须在本次公示名单中。")})
     return _create_or_update(
         Objection, by=by, data={**data, "notice": notice},
         fields=["notice", "application", "received_on", "raised_by", "content"], county=notice.county_id,
@@ -697,13 +759,17 @@ def voucher_redeem(
                 _("创新券 %(n)s 状态为“%(s)s”，不能兑付。") % {"n": voucher, "s": voucher.get_state_display()}
             )
         if redemption.redeemed_on > voucher.expires_on:
-            raise ValidationError({"redeemed_on": _("创新券已于 %(d)s 到期。") % {"d": voucher.expires_on}})
+            raise ValidationError(
+                {"redeemed_on": _("创新券已于 %(d)s 到期。") % {"d": chinese_date(voucher.expires_on)}}
+            )
         if redemption.redeemed_on > today:
             raise ValidationError({"redeemed_on": _("兑付日期不能晚于今天。")})
         if redemption.provider.county_id != voucher.county_id or not redemption.provider.is_active:
             raise ValidationError({"provider": _("服务机构须为本县登记在册且有效的机构。")})
         if redemption.amount > voucher.balance:
-            raise ValidationError({"amount": _("兑付金额超过创新券余额 %(b)s 元。") % {"b": voucher.balance}})
+            raise ValidationError(
+                {"amount": _("兑付金额超过创新券余额 %(b)s 元。") % {"b": _yuan(voucher.balance)}}
+            )
         if redemption.amount > redemption.contract_amount:
             raise ValidationError({"amount": _("兑付金额不能超过合同金额。")})
         redemption.save()
@@ -753,3 +819,105 @@ def notification_read(*, user: Any, notification: Notification) -> None:
         raise PermissionDenied
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+
+
+# --- reminder channels -------------------------------------------------------------------------------------------
+
+REMINDER_CHANNEL_FIELDS = ["county", "kind", "target", "is_active"]
+
+
+def webhook_allowed(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in settings.REMINDER_WEBHOOK_HOSTS
+
+
+def _check_channel_target(kind: str, target: str) -> None:
+    from django.core.validators import URLValidator, validate_email
+
+    from .models import ReminderChannel
+
+    try:
+        if kind == ReminderChannel.Kind.EMAIL:
+            validate_email(target)
+        else:
+            URLValidator(schemes=["http", "https"])(target)
+            if not webhook_allowed(target):
+                raise ValidationError(
+                    {"target": _("Webhook 主机不在允许范围内（%(h)s），可由管理员通过 KECHUANG_WEBHOOK_HOSTS 配置。")
+                     % {"h": "、".join(settings.REMINDER_WEBHOOK_HOSTS)}}
+                )  # fmt: skip
+    except ValidationError as e:
+        if hasattr(e, "error_dict"):
+            raise
+        message = (
+            _("请填写有效的电子邮箱地址。")
+            if kind == ReminderChannel.Kind.EMAIL
+            else _("请填写群机器人的 Webhook 地址（以 http:// 或 https:// 开头）。")
+        )
+        raise ValidationError({"target": message}) from None
+
+
+def reminder_channel_save(*, by: Any, data: dict[str, Any], channel: Any = None) -> Any:
+    """Add or change where a county's reminders also go (e-mail, 企业微信 / 钉钉 group robot).
+    County staff only; a channel stays in its county."""
+    from .models import ReminderChannel
+
+    data = {**data}
+    if "target" in data:
+        data["target"] = str(data["target"] or "").strip()
+    if channel is not None:
+        county = data.pop("county", None)
+        if county is not None and getattr(county, "pk", county) != channel.county_id:
+            raise ValidationError({"county": _("提醒渠道不能改到其他县。")})
+    kind = data.get("kind") or (channel.kind if channel is not None else "")
+    target = data.get("target") if "target" in data else (channel.target if channel is not None else "")
+    county_ref = data.get("county") if channel is None else channel.county_id
+    _require_staff(
+        by,
+        county_ref.pk if isinstance(county_ref, Region) else county_ref,
+        f"{'update' if channel else 'create'} reminderchannel",
+        channel,
+    )
+    _check_channel_target(kind, target or "")
+    return _create_or_update(
+        ReminderChannel,
+        by=by,
+        data=data,
+        fields=REMINDER_CHANNEL_FIELDS,
+        county=county_ref,
+        instance=channel,
+    )
+
+
+def reminder_channel_delete(*, by: Any, channel: Any) -> None:
+    _require_staff(by, channel.county_id, "delete reminderchannel", channel)
+    with transaction.atomic():
+        audit.record("delete", by=by, obj=channel, before=audit.snapshot(channel))
+        channel.delete()
+
+
+def voucher_update(*, by: Any, voucher: Voucher, data: dict[str, Any]) -> Voucher:
+    """Correct an issued voucher (number, enterprise, amount, dates), e.g. from a re-imported register.
+    Redeemed or expired vouchers stay as they are; the enterprise changes only while nothing was spent,
+    and the amount never drops below what was already redeemed."""
+    _require_staff(by, voucher.county_id, "update voucher", voucher)
+    if voucher.state != Voucher.State.ISSUED:
+        raise ValidationError(
+            _("创新券 %(n)s 状态为“%(s)s”，不能修改。") % {"n": voucher, "s": voucher.get_state_display()}
+        )
+    organisation = data.get("organisation")
+    if organisation is not None and organisation.pk != voucher.organisation_id:
+        if voucher.redeemed_amount > 0:
+            raise ValidationError({"organisation": _("已有兑付记录的创新券不能改发给其他企业。")})
+        county = organisation.county
+        _require_staff(by, county.pk if county else None, "update voucher", voucher)
+    amount = data.get("amount")
+    if amount is not None and amount < voucher.redeemed_amount:
+        raise ValidationError(
+            {"amount": _("面额不能低于已兑付的 %(r)s 元。") % {"r": voucher.redeemed_amount}}
+        )
+    return _create_or_update(
+        Voucher, by=by, data=data, fields=["number", "organisation", "amount", "issued_on", "expires_on"],
+        county=voucher.county_id, instance=voucher,
+    )  # fmt: skip

@@ -1,6 +1,6 @@
 """/programmes/: each page module declares its own urlpatterns; all share the `programmes` namespace."""
 
-from . import views_applications, views_catalogue, views_funds, views_notices
+from . import views_applications, views_catalogue, views_eligibility, views_funds, views_notices
 
 app_name = "programmes"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *views_applications.urlpatterns,
     *views_funds.urlpatterns,
     *views_notices.urlpatterns,
+    *views_eligibility.urlpatterns,
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kechuang.core import permissions
+from kechuang.core.units import chinese_date
 
 from .models import Application, Milestone, Programme, Status
 
@@ -44,9 +45,9 @@ def _call_open(application: Application, today: dt.date, by_staff: bool) -> str 
         return None  # staff may enter a late paper application on the applicant's behalf
     call = application.call
     if today < call.opens_on:
-        return _("该批次尚未开始申报（%(d)s 开始）。") % {"d": call.opens_on}
+        return _("该批次尚未开始申报（%(d)s 开始）。") % {"d": chinese_date(call.opens_on)}
     if today > call.applicant_deadline:
-        return _("该批次已于 %(d)s 截止申报。") % {"d": call.applicant_deadline}
+        return _("该批次已于 %(d)s 截止申报。") % {"d": chinese_date(call.applicant_deadline)}
     return None
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kechuang.core.models import Region
 
@@ -29,6 +30,13 @@ SECTIONS = {
     7: "产学研合作",
     8: "科技宣传教育",
 }
+
+
+def _year(digits: str, text: str) -> int:
+    year = int(digits)
+    if not 1949 <= year <= 2200:
+        raise ValueError(_("年份超出范围：%(t)s") % {"t": text})
+    return year
 
 
 @dataclass(frozen=True)
@@ -52,18 +60,36 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """`2025`, `2025-Q3`, or `2025-01..2025-09` (months of one year)."""
-        text = text.strip()
+        """`2025`, `2025-Q3`, `2025-01..2025-09` (months of one year) or `2025-03` (one month)."""
+        text = (text or "").strip()
         if m := re.fullmatch(r"(\d{4})", text):
-            return cls.year_of(int(m[1]))
+            return cls.year_of(_year(m[1], text))
         if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text, re.I):
             q = int(m[2])
-            return cls.months(int(m[1]), 3 * q - 2, 3 * q)
+            return cls.months(_year(m[1], text), 3 * q - 2, 3 * q)
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})\.\.(\d{4})-(\d{1,2})", text):
             if m[1] != m[3] or not 1 <= int(m[2]) <= int(m[4]) <= 12:
-                raise ValueError(f"期间须为同一年内的月份范围：{text}")
-            return cls.months(int(m[1]), int(m[2]), int(m[4]))
-        raise ValueError(f"无法识别的期间：{text}（应为 2025、2025-Q3 或 2025-01..2025-09）")
+                raise ValueError(_("期间须为同一年内的月份范围：%(t)s") % {"t": text})
+            return cls.months(_year(m[1], text), int(m[2]), int(m[4]))
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+            if not 1 <= int(m[2]) <= 12:
+                raise ValueError(_("月份应为 1–12：%(t)s") % {"t": text})
+            return cls.months(_year(m[1], text), int(m[2]), int(m[2]))
+        raise ValueError(_("无法识别的期间：%(t)s（应为 2025、2025-Q3 或 2025-01..2025-09）") % {"t": text})
+
+    @property
+    def range(self) -> tuple[dt.date, dt.date]:
+        """(start, end) for a `__range` lookup (both inclusive)."""
+        return (self.start, self.end)
+
+    @property
+    def months_label(self) -> str:
+        """How a summary of this year names the span: 全年, 1-9月, 7-9月, 3月."""
+        if self.is_full_year:
+            return "全年"
+        if self.start.month == self.end.month:
+            return f"{self.start.month}月"
+        return f"{self.start.month}-{self.end.month}月"
 
     def previous_year(self) -> Period:
         """The same months one year earlier (for 同比)."""
@@ -71,11 +97,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        if (self.start.month, self.end.month) == (1, 12):
-            return f"{self.year}年"
-        if self.start.month == 1:
-            return f"{self.year}年1-{self.end.month}月"
-        return f"{self.year}年{self.start.month}-{self.end.month}月"
+        return f"{self.year}年" if self.is_full_year else f"{self.year}年{self.months_label}"
 
     @property
     def is_full_year(self) -> bool:
@@ -127,8 +149,8 @@ class Figure:
 class FigureDef:
     key: str
     section: int
-    label: str
-    unit: str
+    label: Any  # str or a lazy translation
+    unit: Any
     func: Callable[[Region, Period], Result]
     order: int
 
@@ -136,7 +158,7 @@ class FigureDef:
 REGISTRY: dict[str, FigureDef] = {}
 
 
-def figure(key: str, *, section: int, label: str, unit: str = "") -> Callable:
+def figure(key: str, *, section: int, label: Any, unit: Any = "") -> Callable:
     """Register `func(scope, period) -> Result` as the figure `key`."""
 
     def register(func: Callable[[Region, Period], Result]) -> Callable[[Region, Period], Result]:
@@ -151,7 +173,9 @@ def figure(key: str, *, section: int, label: str, unit: str = "") -> Callable:
 def compute(key: str, scope: Region, period: Period) -> Figure:
     d = REGISTRY[key]
     result = d.func(scope, period)
-    return Figure(d.key, d.section, d.label, d.unit, result.value, result.text, result.evidence)
+    return Figure(
+        d.key, d.section, str(d.label), str(d.unit), result.value, str(result.text), result.evidence
+    )
 
 
 def compute_all(scope: Region, period: Period, *, section: int | None = None) -> list[Figure]:
@@ -159,6 +183,23 @@ def compute_all(scope: Region, period: Period, *, section: int | None = None) ->
     return [compute(d.key, scope, period) for d in defs if section is None or d.section == section]
 
 
+def in_scope(scope: Region, field: str = "county") -> Q:
+    """Records whose county (reached through `field`) lies in `scope`: the county itself, or every county of
+    a city or province (their codes share the region's prefix)."""
+    return Q(**{f"{field}__code__startswith": scope.prefix})
+
+
 def names_when_few(names: list[str], limit: int = 5) -> str:
     """ "（甲、乙、丙）" when there are `limit` or fewer, otherwise nothing: how summaries list names."""
     return f"（{'、'.join(names)}）" if 0 < len(names) <= limit else ""
+
+
+def few_names(names: list[str], limit: int = 5) -> str:
+    """ "甲、乙、丙" when there are `limit` or fewer, otherwise "" (for composing a parenthesis)."""
+    return "、".join(names) if 0 < len(names) <= limit else ""
+
+
+def parenthetical(*parts: str) -> str:
+    """ "（甲、乙；已认定1家）" from the non-empty parts, or "" when all are empty."""
+    kept = [p for p in parts if p]
+    return f"（{'；'.join(kept)}）" if kept else ""

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kechuang.programmes import services
-from kechuang.programmes.models import Programme, PolicyDocument
+from kechuang.programmes.models import PolicyDocument
 
 TODAY = dt.date(2026, 3, 10)
 

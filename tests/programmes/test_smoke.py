@@ -14,7 +14,9 @@ def test_claim_from_policy_to_payment(staff_a, enterprise_x, org_x, hte, incenti
     services.application_transition(application=app, to=Status.SUBMITTED, by=staff_a)
     services.application_transition(application=app, to=Status.RECOMMENDED, by=staff_a)
     award = services.application_approve(
-        by=staff_a, application=app, data={"decided_on": dt.date(2025, 12, 8), "certificate_no": "GR202533001234"}
+        by=staff_a,
+        application=app,
+        data={"decided_on": dt.date(2025, 12, 8), "certificate_no": "GR202533001234"},
     )
     assert award.valid_until == dt.date(2028, 12, 7)
 
