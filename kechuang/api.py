@@ -10,7 +10,8 @@ Errors are JSON with Chinese messages:
   403 {"detail": "..."}                                  refused (the refusal is audited), inactive
                                                          account, expired password, CSRF
   404 {"detail": "..."}                                  absent, or present but not visible to you
-  409 {"detail": "..."}                                  still referenced, cannot be deleted
+  409 {"detail": "..."}                                  still referenced, cannot be deleted; an application
+                                                         someone else moved first
   422 {"detail": [{"field": "...", "message": "..."}]}   invalid input (types or business rules)
 """
 
@@ -29,8 +30,10 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from kechuang.core.api import ROUTERS as CORE_ROUTERS
 from kechuang.core.api_auth import session_auth, token_auth
+from kechuang.programmes.api import ROUTERS as PROGRAMME_ROUTERS
 
-DESCRIPTION = """科创平台的 REST 接口：行政区划、行业分类、企业与机构、专家与人员、审计日志和账号。
+DESCRIPTION = """科创平台的 REST 接口：行政区划、行业分类、企业与机构、专家与人员、审计日志和账号；
+项目与资金（/api/programmes/…）：政策文件、项目类别、申报批次、申报及其办理、立项认定结果、资质名录、资金拨付和科技创新券。
 
 **认证**：在请求头 `Authorization: Bearer <令牌>` 中提供 API 令牌（在“API 令牌”页面创建），
 或使用浏览器的登录会话（修改数据的请求须带 `X-CSRFToken` 请求头）。
@@ -50,7 +53,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),  # no call to the online validator: works offline
 )
 
-for prefix, router in CORE_ROUTERS:
+for prefix, router in [*CORE_ROUTERS, *PROGRAMME_ROUTERS]:
     api.add_router(prefix, router)
 
 

@@ -13,4 +13,12 @@ def kechuang(request: HttpRequest) -> dict[str, Any]:
         "streams": navigation.STREAMS,
         "my_roles": permissions.roles_of(user),
         "perm": navigation.PermissionFlags(user),
+        "unread_notifications": _unread(user),
     }
+
+
+def _unread(user: Any) -> int:
+    """The inbox badge in the menu (the reminder inbox belongs to the programmes app)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return user.notifications.filter(read_at__isnull=True).count()

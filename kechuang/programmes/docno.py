@@ -58,6 +58,8 @@ def parse_document_number(raw: str) -> DocumentNumber:
     year, serial = int(match["year"]), match["serial"]
     if not 1949 <= year <= 2100:
         raise ValidationError(_("文号中的年份 %(y)s 不合理。") % {"y": year})
+    if len(serial) > 6:
+        raise ValidationError(_("文号序号“%(s)s”过长（最多 6 位）。") % {"s": serial})
     if int(serial) == 0:
         raise ValidationError(_("文号序号应从 1 开始（“%(t)s”）。") % {"t": raw})
     if serial.startswith("0"):

@@ -524,6 +524,10 @@ def _award_create(*, application: Application, by: Any, data: dict[str, Any]) ->
 def _set_validity(award: Award) -> None:
     """高新技术企业: three years from the certificate date; 入库登记: the year of registration."""
     form = award.programme.award_form
+    for name in ("decided_on", "valid_from"):
+        day = getattr(award, name)
+        if day is not None and not 1949 <= day.year <= 2100:
+            raise ValidationError({name: _("日期 %(d)s 不在合理范围（1949–2100 年）。") % {"d": day}})
     if form == Programme.AwardForm.QUALIFICATION:
         award.valid_from = award.valid_from or award.decided_on
         years = award.programme.validity_years or 0

@@ -133,3 +133,12 @@ def test_renumbering_a_policy_onto_another_s_number_is_refused(staff_a, county_a
         services.policy_save(by=staff_a, policy=second, data={"number": "开经信〔2020〕80号"})
     second.refresh_from_db()
     assert second.number == "开经信〔2020〕81号"
+
+
+def test_an_overlong_serial_is_refused_before_it_reaches_the_database():
+    from django.core.exceptions import ValidationError
+
+    from kechuang.programmes.docno import parse_document_number
+
+    with pytest.raises(ValidationError, match="过长"):
+        parse_document_number("开经信〔2025〕" + "9" * 30 + "号")

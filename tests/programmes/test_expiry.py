@@ -174,3 +174,10 @@ def test_an_enterprise_sees_only_its_own_expiring_certificate(register, org_x, s
     own = register["expires_today"]
     user = make_user("ent_today", role=Role.ENTERPRISE, organisation=own.organisation)
     assert list(selectors.expiring_qualifications(user=user, today=TODAY)) == [own]
+
+
+def test_an_absurd_certificate_date_is_refused_not_a_crash(staff_a, hte, org_x):
+    with pytest.raises(ValidationError) as e:
+        approve(staff_a, hte, org_x, decided_on=dt.date(9999, 1, 1), certificate_no="GR1")
+    assert "1949–2100" in str(e.value)
+    assert not Award.objects.exists()

@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from kechuang.imports import services
@@ -18,13 +20,31 @@ class Command(RegisterCommand):
         "例：kechuang import organisations 企业名单.xlsx"
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--user",
+            default="",
+            help=_(
+                "以该账号的身份导入，权限与网页导入相同（项目与资金类数据表经由业务办理规则写入，须指定）。"
+                "不指定时以命令行身份导入。"
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         register = self.get_register(options["register"])
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": path})
+        by = None
+        if options.get("user"):
+            by = get_user_model().objects.filter(username=options["user"]).first()
+            if by is None:
+                raise CommandError(_("找不到账号：%(u)s") % {"u": options["user"]})
         try:
-            result = services.import_file(register=register, file=path, by=None)
+            result = services.import_file(register=register, file=path, by=by)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
         except ImportRejected as exc:
             self.stderr.write(exc.message)
             for error in exc.errors:

@@ -1,0 +1,483 @@
+"""REST endpoints of the programmes engine. Like the core endpoints, each parses its input (ids to the
+records the user may see), then calls the same selector or service as the pages: the selectors scope
+every read to the user (another county's record answers 404), the services check permissions (403,
+audited) and rules (422). A transition someone else made first, or the same transition asked twice,
+answers 409 with the current status named."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from kechuang.core import permissions
+from kechuang.core import selectors as core_selectors
+from kechuang.core.api import BY_ID, LIST, WRITE, Pagination
+from kechuang.core.api_auth import ApiRequest
+from kechuang.core.api_schemas import ErrorOut
+from kechuang.core.models import Region
+
+from . import selectors, services
+from .api_schemas import (
+    ApplicationDetailOut,
+    ApplicationFilters,
+    ApplicationIn,
+    ApplicationOut,
+    ApproveIn,
+    AwardFilters,
+    AwardOut,
+    CallFilters,
+    CallOut,
+    DisbursementFilters,
+    DisbursementIn,
+    DisbursementOut,
+    PolicyDetailOut,
+    PolicyFilters,
+    PolicyIn,
+    PolicyOut,
+    ProgrammeFilters,
+    ProgrammeOut,
+    QualificationFilters,
+    TransitionIn,
+    VoucherFilters,
+    VoucherOut,
+)
+from .docno import parse_document_number
+from .imports import MAX_SERIAL
+from .models import Application, Award, Call, Disbursement, PolicyDocument, Programme, Voucher
+from .models import Status as ApplicationStatus
+from .services import TransitionConflict
+
+MOVE = {**WRITE, 409: ErrorOut}  # 409: someone else moved the application first
+
+
+def _visible(request: ApiRequest, model: type[Model], pk: int, getter: Any) -> Any:
+    """The record if the user may see it; otherwise DoesNotExist, answered 404 (and audited)."""
+    return permissions.get_visible(
+        request.auth, model, pk, getter, where=f"api {request.method} {request.path}"
+    )
+
+
+def _reference(qs: QuerySet, pk: int, field: str, what: str) -> Any:
+    """A record named by id in a request body, among those the user may see; else a 422 on that field."""
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError(
+            {field: _("%(what)s（编号 %(pk)s）不存在或您无权查看。") % {"what": what, "pk": pk}}
+        )
+    return found
+
+
+def _county(code: str) -> Region:
+    county = Region.objects.filter(code=code.strip(), level=Region.Level.COUNTY).first()
+    if county is None:
+        raise ValidationError({"county": _("“%(code)s”不是县（市、区）的行政区划代码。") % {"code": code}})
+    return county
+
+
+# --- policies ---------------------------------------------------------------------------------------------
+
+policies = Router(tags=["政策文件"])
+
+
+@policies.get(
+    "",
+    response={200: list[PolicyOut], **LIST},
+    summary="政策文件列表",
+    description="县科技管理科、局领导和市、省用户看其管辖县的政策文件；可按标题或文号、文号年份筛选。",
+)
+@paginate(Pagination)
+def policy_list(request: ApiRequest, filters: Query[PolicyFilters]) -> Any:
+    qs = selectors.policy_list(user=request.auth, q=filters.q.strip())
+    return qs.filter(number_year=filters.year) if filters.year else qs
+
+
+@policies.get(
+    "/{id}",
+    response={200: PolicyDetailOut, **BY_ID},
+    summary="政策文件详情",
+    description="含正文和奖励条款。无权查看的文件与不存在的一样返回 404。",
+)
+def policy_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, PolicyDocument, id, selectors.policy_get)
+
+
+@policies.post(
+    "",
+    response={201: PolicyDetailOut, **WRITE},
+    summary="登记政策文件",
+    description=(
+        "仅县科技管理科可在本县登记。文号按 GB/T 9704 校验（发文机关代字〔年份〕序号号，序号不加前导 0），"
+        "格式不对时返回 422 并说明原因；成文日期的年份须与文号年份一致。"
+    ),
+)
+def policy_create(request: ApiRequest, payload: PolicyIn) -> Any:
+    data = payload.model_dump()
+    data["county"] = _county(data["county"])
+    try:
+        parsed = parse_document_number(data["number"])
+    except ValidationError:
+        parsed = None  # the service reports it, after checking the permission
+    if parsed is not None and parsed.serial > MAX_SERIAL:
+        # The parser accepts a serial of any length, which the database column cannot hold.
+        raise ValidationError({"number": _("文号序号“%(s)s”过大。") % {"s": parsed.serial}})
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    return Status(201, services.policy_save(by=request.auth, data=data))
+
+
+# --- programmes and calls ---------------------------------------------------------------------------------
+
+programmes = Router(tags=["项目类别"])
+
+
+@programmes.get(
+    "",
+    response={200: list[ProgrammeOut], **LIST},
+    summary="项目类别列表",
+    description="县、市、省用户看其管辖县的项目类别；企业和个人看其所在县有效的项目类别。",
+)
+@paginate(Pagination)
+def programme_list(request: ApiRequest, filters: Query[ProgrammeFilters]) -> Any:
+    qs = selectors.programme_catalogue_for_applicants(user=request.auth)
+    q = filters.q.strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(category__icontains=q))
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    return qs.order_by("level", "kind", "name", "pk")
+
+
+@programmes.get(
+    "/{id}",
+    response={200: ProgrammeOut, **BY_ID},
+    summary="项目类别详情",
+    description="无权查看的项目类别与不存在的一样返回 404。",
+)
+def programme_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, Programme, id, selectors.programme_get_for_applicants)
+
+
+calls = Router(tags=["申报批次"])
+
+
+@calls.get(
+    "",
+    response={200: list[CallOut], **LIST},
+    summary="申报批次列表",
+    description="可按项目类别编号和年度筛选；按年度倒序。",
+)
+@paginate(Pagination)
+def call_list(request: ApiRequest, filters: Query[CallFilters]) -> Any:
+    qs = selectors.calls_for_applicants(user=request.auth)
+    if filters.programme:
+        qs = qs.filter(programme_id=filters.programme)
+    if filters.year:
+        qs = qs.filter(year=filters.year)
+    return qs.order_by("-year", "-opens_on", "pk")
+
+
+@calls.get(
+    "/{id}",
+    response={200: CallOut, **BY_ID},
+    summary="申报批次详情",
+    description="无权查看的批次与不存在的一样返回 404。",
+)
+def call_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, Call, id, selectors.call_get_for_applicants)
+
+
+# --- applications -----------------------------------------------------------------------------------------
+
+applications = Router(tags=["申报"])
+
+
+@applications.get(
+    "",
+    response={200: list[ApplicationOut], **LIST},
+    summary="申报列表",
+    description=(
+        "县、市、省用户看其管辖县的申报，企业和个人看自己的申报。可按状态、项目类型、项目类别、批次、年度"
+        "和名称筛选；按创建时间倒序分页。"
+    ),
+)
+@paginate(Pagination)
+def application_list(request: ApiRequest, filters: Query[ApplicationFilters]) -> Any:
+    return selectors.application_list(
+        user=request.auth,
+        q=filters.q.strip(),
+        status=filters.status or "",
+        kind=filters.kind or "",
+        programme=filters.programme or "",
+        call=filters.call or "",
+        year=filters.year,
+    )
+
+
+@applications.get(
+    "/{id}",
+    response={200: ApplicationDetailOut, **BY_ID},
+    summary="申报详情",
+    description="含办理记录（时间线）和您现在可以办理的操作。无权查看的申报与不存在的一样返回 404。",
+)
+def application_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, Application, id, selectors.application_get)
+
+
+@applications.post(
+    "",
+    response={201: ApplicationDetailOut, **WRITE},
+    summary="新建申报（草稿）",
+    description=(
+        "企业为本单位、个人为本人，县科技管理科为本县的单位或个人新建申报草稿。单位申报填 organisation，"
+        "个人申报（人才计划等）填 person；项目、团队类须填项目名称；申请补助不能超过总投资。"
+    ),
+)
+def application_create(request: ApiRequest, payload: ApplicationIn) -> Any:
+    user = request.auth
+    data = payload.model_dump()
+    errors: dict[str, list[str]] = {}
+    resolvers = {
+        "call": lambda pk: _reference(selectors.calls_for_applicants(user=user), pk, "call", _("申报批次")),
+        "organisation": lambda pk: _reference(
+            core_selectors.organisation_list(user=user), pk, "organisation", _("申报单位")
+        ),
+        "person": lambda pk: _reference(core_selectors.person_list(user=user), pk, "person", _("申报人")),
+    }
+    for key, resolve in resolvers.items():
+        if data.get(key) is not None:
+            try:
+                data[key] = resolve(data[key])
+            except ValidationError as e:
+                for field, messages in e.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    data["title"], data["summary"] = data["title"].strip(), data["summary"].strip()
+    application = services.application_create(by=user, data=data)
+    return Status(201, selectors.application_get(user=user, pk=application.pk))
+
+
+def _conflict(application: Application, to: str, expected: str | None) -> Any:
+    """A 409 when the request was made against another status than the application has now."""
+    current = application.get_status_display()
+    if expected and expected != application.status:
+        return Status(
+            409,
+            {
+                "detail": _(
+                    "该申报当前状态为“%(s)s”，与您看到的“%(e)s”不同（可能已由他人办理），操作未执行。"
+                )
+                % {"s": current, "e": ApplicationStatus(expected).label}
+            },
+        )
+    if application.status == to:
+        return Status(
+            409, {"detail": _("该申报已是“%(s)s”（可能已由他人办理），操作未重复执行。") % {"s": current}}
+        )
+    return None
+
+
+@applications.post(
+    "/{id}/transition",
+    response={200: ApplicationDetailOut, **MOVE},
+    summary="办理申报（状态变更）",
+    description=(
+        "按审核流程变更申报状态，如提交（submitted）、推荐上报（recommended）、退回修改（returned，须填理由）。"
+        "谁可以办理哪一步由流程表决定，无权办理返回 403；当前状态不能变更为目标状态返回 422。"
+        "他人已先办理（或同一操作重复提交）返回 409，不做任何变更；可在 expected 中给出您看到的状态。"
+        "上级批准请用 /approve，奖励兑现请登记拨付。"
+    ),
+)
+def application_transition(request: ApiRequest, id: int, payload: TransitionIn) -> Any:
+    user = request.auth
+    application = _visible(request, Application, id, selectors.application_get)
+    conflict = _conflict(application, payload.to, payload.expected)
+    if conflict is not None:
+        return conflict
+    try:
+        services.application_transition(
+            application=application, to=payload.to, by=user, comment=payload.comment
+        )
+    except TransitionConflict as exc:
+        return Status(409, {"detail": "；".join(exc.messages)})
+    return selectors.application_get(user=user, pk=application.pk)
+
+
+@applications.post(
+    "/{id}/approve",
+    response={200: ApplicationDetailOut, **MOVE},
+    summary="录入上级批准",
+    description=(
+        "仅县科技管理科：把已推荐的申报记为上级批准，并录入批准日期、批准文件、补助金额、县配套资金、"
+        "证书编号（资质认定必填，有效期自批准日期起算）或入库登记编号（入库登记必填）。"
+        "已录入批准时返回 409。"
+    ),
+)
+def application_approve(request: ApiRequest, id: int, payload: ApproveIn) -> Any:
+    user = request.auth
+    application = _visible(request, Application, id, selectors.application_get)
+    conflict = _conflict(application, ApplicationStatus.APPROVED, None)
+    if conflict is not None:
+        return conflict
+    data = payload.model_dump()
+    if data["valid_from"] is None:
+        data.pop("valid_from")
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    try:
+        services.application_approve(by=user, application=application, data=data)
+    except TransitionConflict as exc:
+        return Status(409, {"detail": "；".join(exc.messages)})
+    return selectors.application_get(user=user, pk=application.pk)
+
+
+# --- awards and qualifications -----------------------------------------------------------------------------
+
+awards = Router(tags=["立项认定结果"])
+
+
+@awards.get(
+    "",
+    response={200: list[AwardOut], **LIST},
+    summary="立项/认定结果列表",
+    description="奖励资金、资质、入库登记和立项项目；可按项目类别和批准年份筛选。",
+)
+@paginate(Pagination)
+def award_list(request: ApiRequest, filters: Query[AwardFilters]) -> Any:
+    qs = selectors.award_list(user=request.auth)
+    if filters.programme:
+        qs = qs.filter(programme_id=filters.programme)
+    if filters.year:
+        qs = qs.filter(decided_on__year=filters.year)
+    return qs
+
+
+@awards.get(
+    "/{id}",
+    response={200: AwardOut, **BY_ID},
+    summary="立项/认定结果详情",
+    description="无权查看的结果与不存在的一样返回 404。",
+)
+def award_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, Award, id, selectors.award_get)
+
+
+qualifications = Router(tags=["资质名录"])
+
+
+@qualifications.get(
+    "",
+    response={200: list[AwardOut], **LIST},
+    summary="资质名录",
+    description=(
+        "资质认定和入库登记，按有效期至排序。expiring=1 只列出今天仍有效、6 个月（或 months 个月）内到期的资质；"
+        "valid_only=1 只列出仍在有效期内的。"
+    ),
+)
+@paginate(Pagination)
+def qualification_list(request: ApiRequest, filters: Query[QualificationFilters]) -> Any:
+    if filters.expiring:
+        return selectors.expiring_qualifications(user=request.auth, months=filters.months)
+    return selectors.qualification_list(user=request.auth, valid_only=filters.valid_only)
+
+
+# --- disbursements ----------------------------------------------------------------------------------------
+
+disbursements = Router(tags=["资金拨付"])
+
+
+def _disbursement_get(*, user: Any, pk: int) -> Disbursement:
+    return selectors.disbursement_list(user=user).get(pk=pk)
+
+
+@disbursements.get(
+    "",
+    response={200: list[DisbursementOut], **LIST},
+    summary="资金拨付台账",
+    description="可按预算年度、资金来源、项目类别、立项/认定结果和是否配套资金筛选；按拨付日期倒序。",
+)
+@paginate(Pagination)
+def disbursement_list(request: ApiRequest, filters: Query[DisbursementFilters]) -> Any:
+    qs = selectors.disbursement_list(user=request.auth)
+    if filters.fiscal_year:
+        qs = qs.filter(fiscal_year=filters.fiscal_year)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.programme:
+        qs = qs.filter(award__programme_id=filters.programme)
+    if filters.award:
+        qs = qs.filter(award_id=filters.award)
+    if filters.is_matching is not None:
+        qs = qs.filter(is_matching=filters.is_matching)
+    return qs
+
+
+@disbursements.get(
+    "/{id}",
+    response={200: DisbursementOut, **BY_ID},
+    summary="资金拨付详情",
+    description="无权查看的拨付与不存在的一样返回 404。",
+)
+def disbursement_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, Disbursement, id, _disbursement_get)
+
+
+@disbursements.post(
+    "",
+    response={201: DisbursementOut, **WRITE},
+    summary="登记资金拨付",
+    description=(
+        "仅县科技管理科。政策奖励须核定金额后、县配套资金须在资金兑现公示期满且无成立的异议后才能拨付；"
+        "累计拨付不能超过核定（或配套）金额；奖励全额拨付后申报变为“已兑现”。不符合时返回 422 并说明原因。"
+    ),
+)
+def disbursement_create(request: ApiRequest, payload: DisbursementIn) -> Any:
+    user = request.auth
+    data = payload.model_dump()
+    award = _reference(selectors.award_list(user=user), data.pop("award"), "award", _("立项/认定结果"))
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    disbursement = services.disbursement_create(by=user, award=award, data=data)
+    return Status(201, _disbursement_get(user=user, pk=disbursement.pk))
+
+
+# --- vouchers ---------------------------------------------------------------------------------------------
+
+vouchers = Router(tags=["科技创新券"])
+
+
+@vouchers.get(
+    "",
+    response={200: list[VoucherOut], **LIST},
+    summary="科技创新券列表",
+    description="县、市、省用户看其管辖县的创新券，企业看本单位的。可按状态和券号或企业名称筛选。",
+)
+@paginate(Pagination)
+def voucher_list(request: ApiRequest, filters: Query[VoucherFilters]) -> Any:
+    return selectors.voucher_list(
+        user=request.auth, state=filters.state or "", q=filters.q.strip()
+    ).select_related("county")
+
+
+@vouchers.get(
+    "/{id}",
+    response={200: VoucherOut, **BY_ID},
+    summary="科技创新券详情",
+    description="无权查看的创新券与不存在的一样返回 404。",
+)
+def voucher_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, Voucher, id, selectors.voucher_get)
+
+
+ROUTERS = [
+    ("/programmes/policies", policies),
+    ("/programmes/programmes", programmes),
+    ("/programmes/calls", calls),
+    ("/programmes/applications", applications),
+    ("/programmes/awards", awards),
+    ("/programmes/qualifications", qualifications),
+    ("/programmes/disbursements", disbursements),
+    ("/programmes/vouchers", vouchers),
+]
