@@ -44,8 +44,6 @@ from .api_schemas import (
     VoucherFilters,
     VoucherOut,
 )
-from .docno import parse_document_number
-from .imports import MAX_SERIAL
 from .models import Application, Award, Call, Disbursement, PolicyDocument, Programme, Voucher
 from .models import Status as ApplicationStatus
 from .services import TransitionConflict
@@ -116,13 +114,6 @@ def policy_get(request: ApiRequest, id: int) -> Any:
 def policy_create(request: ApiRequest, payload: PolicyIn) -> Any:
     data = payload.model_dump()
     data["county"] = _county(data["county"])
-    try:
-        parsed = parse_document_number(data["number"])
-    except ValidationError:
-        parsed = None  # the service reports it, after checking the permission
-    if parsed is not None and parsed.serial > MAX_SERIAL:
-        # The parser accepts a serial of any length, which the database column cannot hold.
-        raise ValidationError({"number": _("文号序号“%(s)s”过大。") % {"s": parsed.serial}})
     data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
     return Status(201, services.policy_save(by=request.auth, data=data))
 

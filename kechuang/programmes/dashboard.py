@@ -109,9 +109,11 @@ def applicant_home(request: Any) -> dict[str, Any] | None:
         return None
     applications = selectors.application_list(user=user)
     today = timezone.localdate()
+    counts = selectors.status_counts(applications)
     return {
+        "total": sum(counts.values()),
         "applications": applications.order_by("-updated_at")[:8],
-        "counts": selectors.status_counts(applications),
+        "counts": counts,
         "qualifications": selectors.qualification_list(user=user, today=today, valid_only=True)[:8],
         "received": selectors.disbursement_list(user=user).aggregate(total=Sum("amount"))["total"],
         "open_calls": _open_calls(user, today),

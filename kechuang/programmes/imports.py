@@ -66,7 +66,6 @@ from .models import (
 HISTORY_COMMENT = _lazy("按导入文件录入")
 MONEY_LIMIT = Decimal(10) ** 16
 CENT = Decimal("0.01")
-MAX_SERIAL = 2_147_483_647  # PositiveIntegerField on PostgreSQL
 FIRST_DAY, LAST_DAY = dt.date(1949, 1, 1), dt.date(2100, 12, 31)
 CREATE, UPDATE, SAME = "create", "update", "same"
 
@@ -80,11 +79,9 @@ RESULT_CHOICES = ((Status.APPROVED.value, _lazy("批准")), (Status.NOT_APPROVED
 
 def _docno_error(value: str) -> str | None:
     try:
-        parsed = parse_document_number(value)
+        parse_document_number(value)
     except ValidationError as exc:
         return "；".join(exc.messages)
-    if parsed.serial > MAX_SERIAL:  # the parser accepts any length; the database column does not
-        return _("文号序号“%(s)s”过大。") % {"s": parsed.serial}
     return None
 
 

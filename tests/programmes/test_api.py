@@ -138,7 +138,7 @@ def test_policy_create_validates_the_document_number(staff_api, staff_a):
     response = post(staff_api, f"{BASE}/policies", policy_body(number="开经信〔2025〕080号"))
     assert response.status_code == 422 and "不应编虚位" in response.json()["detail"][0]["message"]
     response = post(staff_api, f"{BASE}/policies", policy_body(number="开经信〔2025〕" + "9" * 30 + "号"))
-    assert response.status_code == 422 and "过大" in response.json()["detail"][0]["message"]
+    assert response.status_code == 422 and "过长" in response.json()["detail"][0]["message"]
     response = post(staff_api, f"{BASE}/policies", policy_body(issued_on="2024-12-01"))
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "issued_on"
     assert not PolicyDocument.objects.exists()

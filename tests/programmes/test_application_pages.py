@@ -129,7 +129,7 @@ def test_list_query_budget_and_htmx_partial(staff_a, county_a, hte_call, django_
         org = OrganisationFactory(name=f"开化县批量企业{i:02d}", region=county_a)
         submitted(staff_a, hte_call, org)
     client = client_for(staff_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(url("application_list"))
     page = response.content.decode()
     assert page.count('name="ids"') == 25  # one page of 25, each with a checkbox
