@@ -112,7 +112,7 @@ def applicant_home(request: Any) -> dict[str, Any] | None:
     counts = selectors.status_counts(applications)
     return {
         "total": sum(counts.values()),
-        "applications": applications.order_by("-updated_at")[:8],
+        "applications": applications.order_by("-status_changed_at", "-pk")[:8],
         "counts": counts,
         "qualifications": selectors.qualification_list(user=user, today=today, valid_only=True)[:8],
         "received": selectors.disbursement_list(user=user).aggregate(total=Sum("amount"))["total"],

@@ -1660,6 +1660,8 @@ class _Writer:
             day = spec.award.decided_on
         elif step == S.PAID and spec.payments:
             day = max(p.paid_on for p in spec.payments)
+        elif step == S.ACCEPTED and any(m.done_on for m in spec.milestones):
+            day = max(m.done_on for m in spec.milestones if m.done_on)
         elif previous is not None:
             day = previous.date() + dt.timedelta(days=10)
         else:

@@ -57,8 +57,13 @@ def _project(application: Application, purpose: str) -> str:
 
 
 def _amount(application: Application, purpose: str) -> Decimal | None:
+    """The county money the notice is about: a claim's decided amount, an award's matching funds;
+    for a recommendation, the support applied for."""
     if purpose == PublicNotice.Purpose.PAYMENT:
-        return application.decided_amount
+        if application.decided_amount is not None:
+            return application.decided_amount
+        award = getattr(application, "award", None)
+        return award.matching_amount if award is not None and award.matching_amount else None
     return application.requested_amount
 
 

@@ -396,7 +396,7 @@ def notice_candidates(*, user: Any, purpose: str, call: Any = "", county: Any = 
 def notice_applications(*, notice: PublicNotice) -> QuerySet[Application]:
     """The list of a notice the caller already may see (notice_get), in a stable order."""
     return (
-        notice.applications.select_related("organisation", "person", "programme", "call")
+        notice.applications.select_related("organisation", "person", "programme", "call", "award")
         .prefetch_related("claim_items__rule")
         .order_by("pk")
     )

@@ -199,7 +199,9 @@ def _may_apply_for(by: Any, application: Application) -> bool:
 
 
 def application_create(*, by: Any, data: dict[str, Any]) -> Application:
-    application = Application(created_by=by if getattr(by, "is_authenticated", False) else None)
+    application = Application(
+        created_by=by if getattr(by, "is_authenticated", False) else None, status_changed_at=_now()
+    )
     _assign(application, data, APPLICATION_FIELDS)
     try:
         application.clean()

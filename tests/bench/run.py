@@ -124,5 +124,54 @@ def main() -> None:
         print(f"{label:46} {total:>6} {seconds:8.3f} {'':>8} {len(q) // 5:>8}")
 
 
+def programmes() -> None:
+    """The programmes engine on the demo county: list pages, the figures of a year, bulk transitions."""
+    from kechuang.core.demo import build_demo
+    from kechuang.core.models import User
+    from kechuang.programmes import services as programme_services
+    from kechuang.programmes.models import Application, Status
+    from kechuang.reports.figures import Period, compute_all
+
+    seconds, _ = timed(lambda: build_demo())
+    applications = Application.objects.count()
+    print(f"{'build the demo county (with programmes)':46} {applications:>6} {seconds:8.2f} {'':>8} {'':>8}")
+    staff = User.objects.get(username="kh_staff")
+    client = Client()
+    client.force_login(staff)
+    for label, url in (
+        ("application list page", "/programmes/applications/"),
+        ("review queue", "/programmes/applications/queue/"),
+        ("funds ledger", "/programmes/funds/"),
+        ("qualification register, expiring", "/programmes/qualifications/?expiring=1"),
+        ("home page (staff, with programme panels)", "/"),
+    ):
+        with CaptureQueriesContext(connection) as q:
+            seconds, response = timed(lambda u=url: client.get(u), repeat=5)
+        assert response.status_code == 200
+        print(f"{label:46} {applications:>6} {seconds:8.3f} {'':>8} {len(q) // 5:>8}")
+    county = Region.objects.get(code="330824")
+    with CaptureQueriesContext(connection) as q:
+        seconds, figures = timed(
+            lambda: [f.as_json() for f in compute_all(county, Period.year_of(2025))], repeat=3
+        )
+    print(
+        f"{'all figures of 2025 (with evidence counts)':46} {len(figures):>6} {seconds:8.3f} {'':>8} {len(q) // 3:>8}"
+    )
+    submitted = list(
+        Application.objects.filter(status=Status.SUBMITTED, programme__kind="qualification")[:30]
+    )
+    with CaptureQueriesContext(connection) as q:
+        seconds, result = timed(
+            lambda: programme_services.application_transition_bulk(
+                applications=submitted, to=Status.RECOMMENDED, by=staff
+            )
+        )
+    n = len(result.done)
+    print(
+        f"{'bulk recommend (each through the workflow)':46} {n:>6} {seconds:8.2f} {n / seconds:8.0f} {len(q):>8}"
+    )
+
+
 if __name__ == "__main__":
     main()
+    programmes()

@@ -369,3 +369,27 @@ def test_notice_page_query_budget(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("programmes:notice_detail", args=[notice.pk]))
     assert len(response.context["rows"]) == 5
+
+
+def test_a_matching_funds_notice_lists_the_county_money(staff_a, county_a, org_x):
+    """A team approved with 50万元 of county matching funds: its payment notice lists those 50万元."""
+    from .test_workflow import new_application
+
+    team = services.programme_save(
+        by=staff_a,
+        data={"county": county_a, "name": "省领军型创新团队", "level": "provincial", "kind": "team",
+              "award_form": "project", "category": "领军型创新团队", "issuer": "浙江省科学技术厅"},
+    )  # fmt: skip
+    application = new_application(staff_a, team, org_x, Status.RECOMMENDED, title="电子级硅材料创新团队")
+    services.application_approve(
+        by=staff_a, application=application,
+        data={"decided_on": dt.date(2026, 3, 1), "amount": Decimal("0"), "matching_amount": Decimal("500000")},
+    )  # fmt: skip
+    notice = publish(staff_a, [application])
+    client = client_for(staff_a)
+    page = client.get(reverse("programmes:notice_detail", args=[notice.pk])).content.decode()
+    assert "电子级硅材料创新团队" in page
+    table = Document(
+        io.BytesIO(client.get(reverse("programmes:notice_docx", args=[notice.pk])).content)
+    ).tables[0]
+    assert [c.text for c in table.rows[1].cells][1:] == [org_x.name, "电子级硅材料创新团队", "50"]
