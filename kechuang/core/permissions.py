@@ -246,6 +246,11 @@ def county_record_filter(user: Any, model: type[Model], *, for_change: bool = Fa
     return q
 
 
+def staff_region_filter(user: Any, field: str) -> Q:
+    """Records under the regions the user runs as bureau staff, `field` being their region code path."""
+    return _prefix_q(field, region_prefixes(user, WRITE_REGION_ROLES))
+
+
 def is_county_staff(user: Any, county_code: str | None) -> bool:
     """Does the user run the work of this county (bureau staff of it or of a region containing it)?"""
     return bool(county_code) and any(

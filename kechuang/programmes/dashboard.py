@@ -4,7 +4,6 @@ panel on an organisation's page. Registered in apps.ready()."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -116,16 +115,10 @@ def applicant_home(request: Any) -> dict[str, Any] | None:
         "counts": counts,
         "qualifications": selectors.qualification_list(user=user, today=today, valid_only=True)[:8],
         "received": selectors.disbursement_list(user=user).aggregate(total=Sum("amount"))["total"],
-        "open_calls": _open_calls(user, today),
+        "open_calls": selectors.open_calls_for(user=user, today=today)[:6],
         "unread": selectors.inbox(user=user).filter(read_at__isnull=True).count(),
         "today": today,
     }
-
-
-def _open_calls(user: Any, today: dt.date) -> Any:
-    finder = getattr(selectors, "open_calls_for", None)
-    calls = finder(user=user, today=today) if finder else selectors.open_calls(user=user, today=today)
-    return calls[:6]
 
 
 def organisation_panel(request: Any, *, organisation: Any) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core import permissions
@@ -56,16 +56,8 @@ class WanField(forms.DecimalField):
         return None if wan is None else (wan * WAN).quantize(CENT)
 
 
-def staff_prefix_q(user: Any, field: str) -> Q:
-    """Records under the regions the user runs as staff (for choosing what a new record belongs to)."""
-    q = Q(pk__in=[])
-    for prefix in permissions.region_prefixes(user, permissions.WRITE_REGION_ROLES):
-        q |= Q(**{f"{field}__startswith": prefix})
-    return q
-
-
 def staff_counties(user: Any) -> QuerySet[Region]:
-    return core_selectors.counties_for(user).filter(staff_prefix_q(user, "code"))
+    return core_selectors.counties_for(user).filter(permissions.staff_region_filter(user, "code"))
 
 
 # --- awards and milestones ----------------------------------------------------------------------------------
@@ -172,7 +164,7 @@ class VoucherIssueForm(forms.Form):
     def __init__(self, *args: Any, user: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         enterprises = core_selectors.organisation_list(user=user, kind=Organisation.Kind.ENTERPRISE).filter(
-            staff_prefix_q(user, "region__code"), is_active=True
+            permissions.staff_region_filter(user, "region__code"), is_active=True
         )
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = enterprises
         self.initial.setdefault("issued_on", today)
@@ -223,7 +215,7 @@ class ProviderForm(forms.ModelForm):
             self.initial["county"] = counties[0].pk
         organisations = (
             core_selectors.organisation_list(user=user)
-            .filter(staff_prefix_q(user, "region__code"), is_active=True)
+            .filter(permissions.staff_region_filter(user, "region__code"), is_active=True)
             .exclude(kind=Organisation.Kind.DEPARTMENT)
         )
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations

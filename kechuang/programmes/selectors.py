@@ -68,16 +68,6 @@ def call_get(*, user: Any, pk: int) -> Call:
     return call_list(user=user).get(pk=pk)
 
 
-def open_calls(*, user: Any, today: dt.date | None = None) -> QuerySet[Call]:
-    """Calls an applicant can still apply to today."""
-    today = today or timezone.localdate()
-    return call_list(user=user).filter(
-        Q(county_deadline__gte=today) | Q(county_deadline__isnull=True, closes_on__gte=today),
-        opens_on__lte=today,
-        programme__is_active=True,
-    )
-
-
 def status_counts(applications: QuerySet[Application]) -> dict[str, int]:
     """{status: n} for a set of applications, every status present (0 where none)."""
     counts = dict.fromkeys(Status.values, 0)
@@ -135,12 +125,12 @@ def application_get(*, user: Any, pk: int) -> Application:
 
 def review_queue(*, user: Any) -> QuerySet[Application]:
     """What waits for the county's staff: submitted applications and checked claims, oldest first."""
-    staff_counties = Q(pk__in=[])
-    for prefix in permissions.region_prefixes(user, permissions.WRITE_REGION_ROLES):
-        staff_counties |= Q(county__code__startswith=prefix)
     return (
         application_list(user=user)
-        .filter(staff_counties, status__in=[Status.SUBMITTED, Status.CHECKED, Status.RECOMMENDED])
+        .filter(
+            permissions.staff_region_filter(user, "county__code"),
+            status__in=[Status.SUBMITTED, Status.CHECKED, Status.RECOMMENDED],
+        )
         .order_by("submitted_at", "pk")
     )
 
@@ -381,9 +371,7 @@ def notice_candidates(*, user: Any, purpose: str, call: Any = "", county: Any = 
     wanted = NOTICE_STATUSES.get(purpose)  # type: ignore[call-overload]
     if not wanted:
         return Application.objects.none()
-    staff_counties = Q(pk__in=[])
-    for prefix in permissions.region_prefixes(user, permissions.WRITE_REGION_ROLES):
-        staff_counties |= Q(county__code__startswith=prefix)
+    staff_counties = permissions.staff_region_filter(user, "county__code")
     qs = application_list(user=user, call=call).filter(staff_counties, status__in=wanted)
     if county:
         qs = qs.filter(county_id=county)
@@ -484,9 +472,7 @@ def inbox_get(*, user: Any, pk: int) -> Notification:
 
 def reminder_channel_list(*, user: Any) -> QuerySet[ReminderChannel]:
     """Reminder channels of the counties the user runs as staff (others see none: webhooks carry keys)."""
-    q = Q(pk__in=[])
-    for prefix in permissions.region_prefixes(user, permissions.WRITE_REGION_ROLES):
-        q |= Q(county__code__startswith=prefix)
+    q = permissions.staff_region_filter(user, "county__code")
     return ReminderChannel.objects.filter(q).select_related("county").order_by("county_id", "kind", "pk")
 
 
