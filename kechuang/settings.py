@@ -1,6 +1,7 @@
 """Kechuang settings. Everything that differs between machines comes from environment variables
 (see `.env.example`); the defaults give the embedded SQLite demo on 127.0.0.1."""
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -161,6 +162,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("KECHUANG_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+# Charts: plotly.js as shipped inside the plotly package, served locally as /static/plotly/plotly.min.js.
+STATICFILES_DIRS = [("plotly", str(Path(importlib.util.find_spec("plotly").origin).parent / "package_data"))]  # type: ignore[arg-type, union-attr]
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("audit/export/", views.audit_export, name="audit_export"),
     path("data/", include("kechuang.imports.urls")),
     path("programmes/", include("kechuang.programmes.urls")),
+    path("reports/", include("kechuang.reports.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # The administrator changes their own password where everyone does (validated and audited there).

@@ -1,0 +1,5 @@
+"""Pages: dashboards (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages: summary (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
