@@ -12,6 +12,7 @@ from kechuang.core.reference import load_reference_data
 from tests.factories import OrganisationFactory, PersonFactory
 
 PASSWORD = "Kc-test-Passw0rd"
+pytest_plugins = ["tests.programmes.fixtures"]  # the programme catalogue, for every test tree
 
 
 @pytest.fixture(autouse=True)

@@ -8,5 +8,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("统计与报告")
 
     def ready(self) -> None:
+        from kechuang.core.permissions import register_county_record
+
+        from .models import Summary
+
+        # A summary belongs to its county: read by the county's region roles, written by its staff.
+        register_county_record(Summary)
         # Each app's figures.py registers its figures with kechuang.reports.figures.
         autodiscover_modules("figures")

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.programmes.conftest import hte, incentive, policy_a  # noqa: F401  (journeys reuse the catalogue)
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

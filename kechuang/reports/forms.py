@@ -1,0 +1,106 @@
+"""Forms of the summary pages. They parse and present; the rules (who may write, which placeholders are
+known, one summary per county and period) live in kechuang.reports.summary, whose errors the views put
+back on the fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.core.models import Region
+
+from .figures import SECTIONS, Period
+
+
+class SummaryCreateForm(forms.Form):
+    """A county and a period: a whole year, a quarter, or year-to-date (1–N月)."""
+
+    SPANS = [
+        ("year", _("全年")),
+        ("quarter", _("季度")),
+        ("ytd", _("年初至某月（1–N月）")),
+    ]
+
+    county = forms.ModelChoiceField(label=_("县（市、区）"), queryset=Region.objects.none(), empty_label=None)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    span = forms.ChoiceField(label=_("期间"), choices=SPANS, initial="year", widget=forms.RadioSelect)
+    quarter = forms.TypedChoiceField(
+        label=_("季度"),
+        coerce=int,
+        required=False,
+        choices=[(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度")), (4, _("第四季度"))],
+    )
+    month = forms.TypedChoiceField(
+        label=_("截至月份"),
+        coerce=int,
+        required=False,
+        choices=[(m, _("1–%(m)s月") % {"m": m}) for m in range(1, 13)],
+        initial=9,
+    )
+    title = forms.CharField(
+        label=_("标题"), max_length=200, required=False, help_text=_("留空则按“××县经信科技局××年科技工作总结”生成。")
+    )
+
+    def __init__(self, *args: Any, counties: QuerySet[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        self.fields["year"].initial = timezone.localdate().year
+        first = counties.first()
+        if first is not None:
+            self.fields["county"].initial = first.pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        year, span = data.get("year"), data.get("span")
+        if year is None or not span:
+            return data
+        if span == "quarter":
+            if not data.get("quarter"):
+                self.add_error("quarter", _("请选择季度。"))
+                return data
+            q = data["quarter"]
+            data["period"] = Period.months(year, 3 * q - 2, 3 * q)
+        elif span == "ytd":
+            if not data.get("month"):
+                self.add_error("month", _("请选择截至月份。"))
+                return data
+            data["period"] = Period.months(year, 1, data["month"])
+        else:
+            data["period"] = Period.year_of(year)
+        return data
+
+    @property
+    def period(self) -> Period:
+        return self.cleaned_data["period"]
+
+
+class SummaryEditForm(forms.Form):
+    """The title and the eight sections' prose, `{figure.key}` placeholders as plain text (the browser
+    editor shows them as chips and writes them back here before submitting)."""
+
+    title = forms.CharField(label=_("标题"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number, name in SECTIONS.items():
+            self.fields[f"section_{number}"] = forms.CharField(
+                label=name,
+                required=False,
+                max_length=20_000,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 6, "class": "editor-source"}),
+            )
+
+    @classmethod
+    def initial_for(cls, title: str, sections: dict[str, str]) -> dict[str, str]:
+        return {"title": title, **{f"section_{n}": sections.get(str(n), "") for n in SECTIONS}}
+
+    def sections(self) -> dict[str, str]:
+        return {str(n): self.cleaned_data.get(f"section_{n}") or "" for n in SECTIONS}
+
+    def section_fields(self) -> list[tuple[int, str, forms.BoundField]]:
+        return [(n, name, self[f"section_{n}"]) for n, name in SECTIONS.items()]
