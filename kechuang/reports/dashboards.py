@@ -36,17 +36,21 @@ WAN = Decimal(10_000)
 
 # Column kinds: how a raw cell is shown on the page (the Excel export keeps the raw value).
 # VALUE: a figure's value, shown by the unit in the row's last column (money in 万元, counts with their unit).
-TEXT, MONEY, COUNT, VALUE = "text", "money", "count", "value"
+# CHANGE: 同比 — for money the growth in % (None when last year had none), for counts the difference.
+TEXT, MONEY, COUNT, VALUE, CHANGE = "text", "money", "count", "value", "change"
 
 
 @dataclass
 class Column:
     label: str
     kind: str = TEXT
+    sort: str = ""  # the ?sort= value ordering a table by this column
 
     @property
     def header(self) -> str:
         """The Excel header: money columns say their unit, the sheet holding exact 元."""
+        if self.kind == CHANGE:
+            return _("%(l)s（金额为增长%%，数量为增减数）") % {"l": self.label}
         return f"{self.label}（元）" if self.kind == MONEY else self.label
 
 
@@ -78,8 +82,12 @@ class Chart:
     def dom_id(self) -> str:
         return f"chart-data-{self.slug}"
 
-    def display_rows(self) -> list[list[str]]:
-        return [[_show(v, c.kind, row) for v, c in zip(row, self.columns, strict=False)] for row in self.rows]
+    def display_rows(self) -> list[list[tuple[str, bool]]]:
+        """Each cell as shown, with whether it is a number (right-aligned)."""
+        return [
+            [(_show(v, c.kind, row), c.kind != TEXT) for v, c in zip(row, self.columns, strict=False)]
+            for row in self.rows
+        ]
 
     def data(self) -> dict[str, Any]:
         """What the page embeds for charts.js: the plot (money in 万元) and the raw rows."""
@@ -115,10 +123,14 @@ def _plain(value: Any) -> Any:
 
 def _show(value: Any, kind: str, row: list[Any]) -> str:
     if value is None:
-        return "—"
+        return _("新增") if kind == CHANGE and _number(row[2]) else "—"
     if kind == VALUE:
         unit = str(row[-1])
         return units.money(value) if unit == "元" else f"{value:,}{unit}"
+    if kind == CHANGE:
+        if str(row[-1]) == "元":
+            return f"{value:+}%"
+        return f"{value:+}" if value else "0"
     if kind == MONEY:
         return units.money(value)
     if kind == COUNT and isinstance(value, int | Decimal):
@@ -126,16 +138,14 @@ def _show(value: Any, kind: str, row: list[Any]) -> str:
     return str(value)
 
 
-def change_text(current: Any, previous: Any, unit: str) -> str:
-    """同比: money as a growth in % (— when last year had none), counts as +N / −N."""
+def change(current: Any, previous: Any, unit: str) -> Decimal | int | None:
+    """同比: money as a growth in % (None when last year had none), counts as the difference (+N / −N)."""
     cur, prev = _number(current), _number(previous)
     if unit == "元":
         if not prev:
-            return _("新增") if cur else "—"
-        pct = ((cur - prev) / prev * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        return f"+{pct}%" if pct > 0 else f"{pct}%"
-    diff = int(cur - prev)
-    return f"+{diff}" if diff > 0 else str(diff)
+            return None
+        return ((cur - prev) / prev * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return int(cur - prev)
 
 
 # --- who sees which dashboard --------------------------------------------------------------------------------
@@ -159,7 +169,9 @@ def scopes_of(user: Any) -> list[Scope]:
     for role in order:
         for r in roles:
             if r.role == role and r.region is not None:
-                found.append(Scope(role, r.region, f"{r.region.name} · {r.get_role_display()}", r.region.code))
+                found.append(
+                    Scope(role, r.region, f"{r.region.name} · {r.get_role_display()}", r.region.code)
+                )
     if any(r.role in ORGANISATION_ROLES | PERSON_ROLES for r in roles):
         found.append(Scope("applicant", None, _("本单位"), "own"))
     return found
@@ -190,7 +202,7 @@ def key_figures(county: Region, year: int, figures: Figures) -> Chart:
     rows = []
     for key in KEY_FIGURES:
         cur, prev = figures.get(key, county, year), figures.get(key, county, year - 1)
-        rows.append([cur.label, prev.value, cur.value, change_text(cur.value, prev.value, cur.unit), cur.unit])
+        rows.append([cur.label, prev.value, cur.value, change(cur.value, prev.value, cur.unit), cur.unit])
     return Chart(
         "key-figures",
         _("主要指标（%(y)s年与上年同期）") % {"y": year},
@@ -198,7 +210,7 @@ def key_figures(county: Region, year: int, figures: Figures) -> Chart:
             Column(_("指标")),
             Column(_("%(y)s年") % {"y": year - 1}, VALUE),
             Column(_("%(y)s年") % {"y": year}, VALUE),
-            Column(_("同比")),
+            Column(_("同比"), CHANGE),
             Column(_("单位")),
         ],
         rows,
@@ -248,7 +260,12 @@ def applications_by_status(applications: Any, slug: str, title: str) -> Chart:
     rows = [[str(label), counts[value]] for value, label in Status.choices if value != Status.DRAFT]
     rows = [r for r in rows if r[1]]
     return Chart(
-        slug, title, [Column(_("状态")), Column(_("申报数（项）"), COUNT)], rows, series=[1], note=_("不含草稿。")
+        slug,
+        title,
+        [Column(_("状态")), Column(_("申报数（项）"), COUNT)],
+        rows,
+        series=[1],
+        note=_("不含草稿。"),
     )
 
 
@@ -305,13 +322,13 @@ def counties_under(region: Region, *, all_counties: bool) -> list[Region]:
         return list(counties.order_by("code"))
     used: set[str] = set()
     for model, path in (
-        (Programme, "county_id"),
-        (Application, "county_id"),
-        (Award, "county_id"),
-        (Disbursement, "award__county_id"),
+        (Programme, "county"),
+        (Application, "county"),
+        (Award, "county"),
+        (Disbursement, "award__county"),
     ):
         used.update(
-            model._default_manager.filter(**{f"{path}__startswith": region.prefix})  # type: ignore[attr-defined]
+            model._default_manager.filter(**{f"{path}__code__startswith": region.prefix})  # type: ignore[attr-defined]
             .order_by()
             .values_list(path, flat=True)
             .distinct()
@@ -333,7 +350,7 @@ def counties_table(region: Region, year: int, *, all_counties: bool, sort: str =
     if counties:
         for key in KEY_FIGURES:
             f = figures.get(key, counties[0], year)
-            labels.append(Column(f.label, MONEY if f.unit == "元" else COUNT))
+            labels.append(Column(f.label, MONEY if f.unit == "元" else COUNT, key.replace(".", "-")))
     else:
         labels += [Column(key, COUNT) for key in KEY_FIGURES]
     if sort.lstrip("-") in SORTS:
@@ -373,7 +390,11 @@ def counties_charts(table: Chart) -> list[Chart]:
 
 
 def applicant_charts(user: Any) -> list[Chart]:
-    charts = [applications_by_status(selectors.application_list(user=user), "my-applications", _("本单位申报：按状态"))]
+    charts = [
+        applications_by_status(
+            selectors.application_list(user=user), "my-applications", _("本单位申报：按状态")
+        )
+    ]
     quals = selectors.qualification_list(user=user).select_related("programme")
     charts.append(
         Chart(
@@ -437,7 +458,11 @@ def _county(user: Any, scope: Scope, year: int, *, with_work: bool) -> Dashboard
     assert scope.region is not None
     charts = county_charts(user, scope.region, year)
     return Dashboard(
-        scope, year, charts[1:], key_table=charts[0], work=staff_work(user, scope.region) if with_work else None
+        scope,
+        year,
+        charts[1:],
+        key_table=charts[0],
+        work=staff_work(user, scope.region) if with_work else None,
     )
 
 

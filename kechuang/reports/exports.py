@@ -130,8 +130,13 @@ def build_json(rendered: Rendered) -> dict[str, Any]:
         ],
         "figures": [
             {
-                "key": ref.key, "section": section, "label": ref.label, "value": ref.value, "unit": ref.unit,
-                "text": ref.text, "evidence_count": ref.evidence_count,
+                "key": ref.key,
+                "section": section,
+                "label": ref.label,
+                "value": ref.value,
+                "unit": ref.unit,
+                "text": ref.text,
+                "evidence_count": ref.evidence_count,
             }  # fmt: skip
             for section, ref in _ordered_figures(rendered)
         ],
@@ -169,6 +174,16 @@ def _html_part(part: str | FigureRef) -> dict[str, Any]:
     return {"text": part.text, "figure": part, "hint": hint}
 
 
+def _html_parts(paragraph: Paragraph) -> list[dict[str, Any]]:
+    parts = list(paragraph.parts)
+    lead: list[dict[str, Any]] = []
+    if parts and isinstance(parts[0], str) and (m := RUN_IN_HEADING.match(parts[0])):
+        lead = [{"text": m[1], "figure": None, "lead": True}]
+        rest = parts[0][m.end() :]
+        parts = [rest, *parts[1:]] if rest else parts[1:]
+    return lead + [_html_part(part) for part in parts]
+
+
 def build_html(rendered: Rendered) -> str:
     """A complete page with its CSS inline and nothing loaded from elsewhere: it can be mailed or
     archived as it is, and prints on A4."""
@@ -177,7 +192,7 @@ def build_html(rendered: Rendered) -> str:
             "heading": s.heading,
             "number": s.number,
             "has_data": s.has_data,
-            "paragraphs": [[_html_part(part) for part in p.parts] for p in s.paragraphs],
+            "paragraphs": [_html_parts(p) for p in s.paragraphs],
         }
         for s in rendered.sections
     ]
@@ -288,6 +303,8 @@ def _page_number_footer(footer: Any, align: Any, *, left: bool) -> None:
     def run_with(*children: Any, text: str = "") -> None:
         run = paragraph.add_run(text)
         _fonts(run, PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
+        if "—" in text:  # the dash as a full-width 一字线, set in the East Asian font
+            run._element.rPr.rFonts.set(qn("w:hint"), "eastAsia")
         for child in children:
             run._r.append(child)
 
@@ -331,7 +348,32 @@ def _page_setup(doc: Any) -> None:
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     sect_pr.append(grid)  # docGrid is the last child python-docx's template gives a sectPr
 
-    # Normal: 仿宋_GB2312 三号 — the size the character grid is measured against.
+    # The document's defaults and Normal: 仿宋_GB2312 三号, the size the character grid is measured
+    # against, named outright rather than through the theme; no spacing between paragraphs.
+    styles = doc.styles.element
+    r_pr_default = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if r_pr_default is not None:
+        for child in list(r_pr_default):
+            r_pr_default.remove(child)
+        defaults = OxmlElement("w:rFonts")
+        for attr, value in (("ascii", LATIN_FONT), ("hAnsi", LATIN_FONT), ("cs", LATIN_FONT),
+                            ("eastAsia", BODY_FONT)):  # fmt: skip
+            defaults.set(qn(f"w:{attr}"), value)
+        r_pr_default.append(defaults)
+        for tag in ("w:sz", "w:szCs"):
+            size = OxmlElement(tag)
+            size.set(qn("w:val"), str(BODY_PT * 2))
+            r_pr_default.append(size)
+        default_lang = OxmlElement("w:lang")
+        default_lang.set(qn("w:val"), "en-US")
+        default_lang.set(qn("w:eastAsia"), "zh-CN")
+        r_pr_default.append(default_lang)
+    spacing = styles.find(
+        qn("w:docDefaults") + "/" + qn("w:pPrDefault") + "/" + qn("w:pPr") + "/" + qn("w:spacing")
+    )
+    if spacing is not None:
+        spacing.set(qn("w:after"), "0")
+        spacing.set(qn("w:line"), "240")
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = Pt(BODY_PT)

@@ -42,7 +42,10 @@ class SummaryCreateForm(forms.Form):
         initial=9,
     )
     title = forms.CharField(
-        label=_("标题"), max_length=200, required=False, help_text=_("留空则按“××县经信科技局××年科技工作总结”生成。")
+        label=_("标题"),
+        max_length=200,
+        required=False,
+        help_text=_("留空则按“××县经信科技局××年科技工作总结”生成。"),
     )
 
     def __init__(self, *args: Any, counties: QuerySet[Region], **kwargs: Any) -> None:

@@ -30,7 +30,7 @@ CHINESE_NUMERALS = "一二三四五六七八九十"
 DEFAULT_PROSE: dict[int, str] = {
     1: (
         "一是完善政策体系。{policy.documents}。\n"
-        "二是抓好政策兑现。全年{policy.claims_enterprises}，{policy.claim_items}，{policy.money_paid}。\n"
+        "二是抓好政策兑现。{policy.claims_enterprises}，{policy.claim_items}，{policy.money_paid}。\n"
         "三是用好科技创新券。{policy.vouchers_issued}，{policy.vouchers_redeemed}。"
     ),
     2: (

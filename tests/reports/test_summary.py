@@ -24,7 +24,9 @@ def high_tech_2025(staff, hte, organisation, n):
     for step in (Status.SUBMITTED, Status.RECOMMENDED):
         services.application_transition(application=app, to=step, by=staff)
     services.application_approve(
-        by=staff, application=app, data={"decided_on": dt.date(2025, 12, 1), "certificate_no": f"GR2025{n:06d}"}
+        by=staff,
+        application=app,
+        data={"decided_on": dt.date(2025, 12, 1), "certificate_no": f"GR2025{n:06d}"},
     )
 
 
@@ -77,7 +79,10 @@ def test_create_render_and_the_eight_headings(staff_a, county_a, hte, incentive)
     ]  # fmt: skip
     text = rendered.sections[0].paragraphs[1].plain
     # 2 enterprises × 20万元, paid in 2026
-    assert text == "二是抓好政策兑现。全年兑现政策奖励企业2家，兑现奖励事项共2项，其中高新技术企业2项，兑现奖励资金40万元。"
+    assert (
+        text
+        == "二是抓好政策兑现。兑现政策奖励企业2家，兑现奖励事项共2项，其中高新技术企业2项，兑现奖励资金40万元。"
+    )
     assert rendered.figures["policy.money_paid"].evidence_count == 2
     assert not rendered.sections[3].has_data and rendered.sections[0].has_data
 

@@ -1,0 +1,332 @@
+"""The summary's exports — Word laid out per GB/T 9704-2012, standalone HTML, Markdown, JSON — and their
+download views. The dataset is built through the services: county A (开化县) has one policy document of
+2025 and two approved 省重点研发计划 projects, 甲 (2025-03-01, 1,000,000 元) and 乙 (2025-08-01,
+3,000,000 元), so the grants figure reads "获得科技计划项目经费补助400万元，均为省级项目" with 2 records."""
+
+import datetime as dt
+import html
+import io
+import json
+import re
+from decimal import Decimal
+from urllib.parse import unquote
+
+import pytest
+from django.urls import reverse
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Length, Twips
+
+from kechuang.core.models import AuditEvent
+from kechuang.programmes import services
+from kechuang.programmes.models import Status
+from kechuang.reports import exports
+from kechuang.reports import summary as s
+from kechuang.reports.figures import Period
+from tests.conftest import client_for
+from tests.factories import OrganisationFactory
+
+D = dt.date
+Y2025 = Period.year_of(2025)
+HEADINGS = [
+    "一、政策激励", "二、创新主体培育", "三、科技计划项目", "四、R&D 经费投入",
+    "五、科技特派员", "六、招才引智", "七、产学研合作", "八、科技宣传教育",
+]  # fmt: skip
+GRANTS = "获得科技计划项目经费补助400万元，均为省级项目"
+GRANTS_AFTER = "获得科技计划项目经费补助450万元，均为省级项目"  # after a third project of 500,000 元
+
+
+def build_dataset(staff, county, other_staff=None, other_county=None):
+    services.policy_save(
+        by=staff,
+        data={"county": county, "title": "开化县科技创新券管理办法", "number": "开经信〔2025〕80号",
+              "issuing_bodies": "经信科技局", "issued_on": D(2025, 9, 15), "bureau_role": "drafted"},
+    )  # fmt: skip
+    if other_staff is not None:
+        services.policy_save(
+            by=other_staff,
+            data={"county": other_county, "title": "常山县科技新政", "number": "常政发〔2025〕3号",
+                  "issuing_bodies": "经信科技局", "issued_on": D(2025, 9, 15), "bureau_role": "drafted"},
+        )  # fmt: skip
+    key_rd = services.programme_save(
+        by=staff,
+        data={"county": county, "name": "省重点研发计划", "level": "provincial", "kind": "project",
+              "award_form": "project", "category": "省重点研发计划", "issuer": "浙江省科学技术厅"},
+    )  # fmt: skip
+    call = services.call_save(
+        by=staff,
+        data={"programme": key_rd, "year": 2025, "name": "2025年第一批", "opens_on": D(2025, 1, 10),
+              "closes_on": D(2025, 2, 28)},
+    )  # fmt: skip
+    approve_project(staff, county, call, "开化县甲科技有限公司", "茶叶智能加工装备", D(2025, 3, 1), 1_000_000)
+    approve_project(staff, county, call, "开化县乙科技有限公司", "高效节能电机研发", D(2025, 8, 1), 3_000_000)
+    return call
+
+
+def approve_project(staff, county, call, name, title, on, amount):
+    o = OrganisationFactory(name=name, region=county)
+    app = services.application_create(by=staff, data={"call": call, "organisation": o, "title": title})
+    for to in (Status.SUBMITTED, Status.RECOMMENDED):
+        services.application_transition(application=app, to=to, by=staff)
+    services.application_approve(
+        by=staff, application=app, data={"decided_on": on, "amount": Decimal(amount)}
+    )
+
+
+@pytest.fixture
+def call_a(staff_a, staff_b, county_a, county_b):
+    return build_dataset(staff_a, county_a, staff_b, county_b)
+
+
+@pytest.fixture
+def summary_a(call_a, staff_a, county_a):
+    return s.summary_create(by=staff_a, county=county_a, period=Y2025)
+
+
+# --- reading a .docx --------------------------------------------------------------------------------------
+
+
+def open_docx(data):
+    return Document(io.BytesIO(data))
+
+
+def east_asian(run):
+    r_fonts = run._element.rPr.find(qn("w:rFonts"))
+    return r_fonts.get(qn("w:eastAsia")) if r_fonts is not None else None
+
+
+def paragraph_with(doc, text):
+    return next(p for p in doc.paragraphs if text in p.text)
+
+
+def docx_text(doc):
+    return "\n".join(p.text for p in doc.paragraphs)
+
+
+def assert_official_layout(data):
+    """The GB/T 9704-2012 page setup and fonts (tests of the views and the CLI reuse this)."""
+    doc = open_docx(data)
+    section = doc.sections[0]
+    for length, mm in (
+        (section.page_width, 210), (section.page_height, 297), (section.top_margin, 37),
+        (section.bottom_margin, 35), (section.left_margin, 28), (section.right_margin, 26),
+    ):  # fmt: skip
+        assert abs(length.mm - mm) < 0.5, (length.mm, mm)
+
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    # 225 mm of text height / 22 lines = 579 twips; 156 mm / 28 characters = 15.79 pt, i.e. 16 pt − 848/4096
+    assert grid.get(qn("w:linePitch")) == "579"
+    assert grid.get(qn("w:charSpace")) == "-848"
+    assert Length(section.page_height - section.top_margin - section.bottom_margin).twips >= 22 * 579
+
+    title = doc.paragraphs[0]
+    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    (run,) = title.runs
+    assert (east_asian(run), run.font.size.pt) == ("方正小标宋简体", 22)
+
+    text = docx_text(doc)
+    for heading in HEADINGS:
+        heading_paragraph = next(p for p in doc.paragraphs if p.text == heading)
+        assert {(east_asian(r), r.font.size.pt) for r in heading_paragraph.runs} == {("黑体", 16)}
+        assert heading in text
+
+    # Every run names its East Asian font and Times New Roman for digits, in the body and the footers.
+    runs = [r for p in doc.paragraphs for r in p.runs]
+    runs += [r for f in (section.footer, section.even_page_footer) for p in f.paragraphs for r in p.runs]
+    for run in runs:
+        r_fonts = run._element.rPr.find(qn("w:rFonts"))
+        assert r_fonts.get(qn("w:eastAsia")), run.text
+        assert r_fonts.get(qn("w:ascii")) == r_fonts.get(qn("w:hAnsi")) == "Times New Roman"
+
+    # Page numbers: "— 1 —" from a PAGE field in 4号 (14 pt), odd pages right, even pages left.
+    assert doc.settings.odd_and_even_pages_header_footer
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        (paragraph,) = footer.paragraphs
+        assert paragraph.alignment == align
+        xml = paragraph._p.xml
+        assert 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
+        assert [t.text.strip() for t in paragraph._p.iter(qn("w:instrText"))] == ["PAGE"]
+        assert {r.font.size.pt for r in paragraph.runs} == {14}
+        assert paragraph.text == "— 1 —"
+    return doc
+
+
+def assert_body_paragraph(doc, text):
+    """A body paragraph: 仿宋_GB2312 三号 (a leading 一是… in 楷体_GB2312), exact 579-twip lines, indented
+    two characters."""
+    paragraph = paragraph_with(doc, text)
+    fonts = [(east_asian(r), r.font.size.pt) for r in paragraph.runs]
+    assert fonts[-1] == ("仿宋_GB2312", 16)
+    assert set(fonts) <= {("仿宋_GB2312", 16), ("楷体_GB2312", 16)}
+    fmt = paragraph.paragraph_format
+    assert (fmt.line_spacing_rule, fmt.line_spacing) == (WD_LINE_SPACING.EXACTLY, Twips(579))
+    assert paragraph._p.pPr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"
+    return paragraph
+
+
+# --- the builders -------------------------------------------------------------------------------------------
+
+
+def test_docx_is_an_official_document(summary_a):
+    data = exports.build_docx(s.render(summary_a))
+    doc = assert_official_layout(data)
+    text = docx_text(doc)
+    assert doc.paragraphs[0].text == "开化县经信科技局2025年科技工作总结"
+    assert GRANTS in text and "常山县" not in text
+    paragraph = assert_body_paragraph(doc, GRANTS)
+    # "二是争取上级项目支持。" is a run-in level-2 heading in 楷体, the rest 仿宋
+    assert paragraph.runs[0].text == "二是争取上级项目支持。"
+    assert east_asian(paragraph.runs[0]) == "楷体_GB2312"
+    assert paragraph.text.startswith("二是争取上级项目支持。获批立项科技计划项目2项")
+    # sections without figures say so, nothing invented
+    assert text.count(s.NO_DATA) == 4
+    # signed by the bureau, right-aligned
+    signature = next(p for p in doc.paragraphs if p.text == "开化县经信科技局")
+    assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", doc.paragraphs[-1].text)
+    assert doc.core_properties.title == "开化县经信科技局2025年科技工作总结"
+
+
+def test_html_is_standalone_and_every_figure_names_its_label(summary_a):
+    page = exports.build_html(s.render(summary_a))
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert "<style>" in page and "@page { size: A4" in page
+    # nothing loaded from elsewhere, no links out
+    for outward in ("<link", "<script", "src=", "href=", "http://", "https://", "url("):
+        assert outward not in page
+    text = html.unescape(page)
+    for heading in HEADINGS:
+        assert f"<h2>{heading}</h2>" in text
+    assert (
+        f'<span class="fig" data-key="projects.grants" title="科技计划项目经费补助（依据2条记录）">{GRANTS}</span>'
+        in text
+    ), re.findall(r'<span class="fig" data-key="projects.grants"[^>]*>', text)
+    spans = re.findall(r'<span class="fig" data-key="([^"]+)" title="([^"]+)">', text)
+    assert len(spans) == 17 and all(title for _key, title in spans)  # every placeholder of the default prose
+    assert "<title>开化县经信科技局2025年科技工作总结</title>" in text
+
+
+def test_markdown(summary_a):
+    md = exports.build_markdown(s.render(summary_a))
+    lines = md.splitlines()
+    assert lines[0] == "# 开化县经信科技局2025年科技工作总结"
+    assert [line[3:] for line in lines if line.startswith("## ")] == HEADINGS
+    assert "\n\n二是争取上级项目支持。获批立项科技计划项目2项" in md and f"{GRANTS}。其中" in md
+    assert "\n\n三是用好科技创新券。" in md  # paragraphs separated by an empty line
+
+
+def test_json(summary_a):
+    data = exports.build_json(s.render(summary_a))
+    json.dumps(data)  # serialisable as it is
+    assert (data["title"], data["county"], data["period"], data["state"]) == (
+        "开化县经信科技局2025年科技工作总结", "开化县", "2025年", "draft",
+    )  # fmt: skip
+    assert [(x["number"], x["title"]) for x in data["sections"]] == [
+        (i + 1, h.split("、", 1)[1]) for i, h in enumerate(HEADINGS)
+    ]
+    paragraph = data["sections"][2]["paragraphs"][1]
+    assert paragraph.startswith("二是争取上级项目支持。") and GRANTS in paragraph
+    grants = next(f for f in data["figures"] if f["key"] == "projects.grants")
+    assert grants == {
+        "key": "projects.grants", "section": 3, "label": "科技计划项目经费补助", "value": 4000000, "unit": "元",
+        "text": GRANTS, "evidence_count": 2,
+    }  # fmt: skip
+    assert [f["section"] for f in data["figures"]] == sorted(f["section"] for f in data["figures"])
+
+
+def test_a_frozen_summary_exports_its_frozen_values(summary_a, staff_a, county_a, call_a):
+    s.summary_freeze(by=staff_a, summary=summary_a)
+    approve_project(staff_a, county_a, call_a, "开化县丙科技有限公司", "新型茶机", D(2025, 10, 1), 500_000)
+    live = s.render(s.Summary(county=county_a, period_start=Y2025.start, period_end=Y2025.end,
+                              sections=s.default_sections(), title="live"))  # fmt: skip
+    assert live.figures["projects.grants"].text == GRANTS_AFTER  # the records did change
+
+    rendered = s.render(summary_a)
+    doc = open_docx(exports.build_docx(rendered))
+    assert GRANTS in docx_text(doc) and GRANTS_AFTER not in docx_text(doc)
+    assert GRANTS in html.unescape(exports.build_html(rendered))
+    assert GRANTS in exports.build_markdown(rendered)
+    data = exports.build_json(rendered)
+    assert data["state"] == "frozen" and data["frozen_at"]
+    grants = next(f for f in data["figures"] if f["key"] == "projects.grants")
+    assert (grants["value"], grants["evidence_count"], grants["section"]) == (4000000, 2, 3)
+
+
+def test_a_quarter(call_a, staff_a, county_a):
+    summary = s.summary_create(by=staff_a, county=county_a, period=Period.parse("2025-Q3"))
+    rendered = s.render(summary)
+    assert exports.filename(rendered, "docx") == "开化县2025年7-9月科技工作总结.docx"
+    # only 乙's 3,000,000 元 was approved in July–September
+    assert "获得科技计划项目经费补助300万元" in docx_text(open_docx(exports.build_docx(rendered)))
+
+
+# --- the download views ------------------------------------------------------------------------------------
+
+
+def urls(pk):
+    return {
+        "docx": reverse("reports:summary_docx", args=[pk]),
+        "html": reverse("reports:summary_html_export", args=[pk]),
+        "md": reverse("reports:summary_md", args=[pk]),
+    }
+
+
+def filename_of(response):
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment")
+    return unquote(re.search(r"filename\*=utf-8''([^;]+)", header, re.I)[1])
+
+
+def test_staff_download_all_three_and_each_is_audited(summary_a, staff_a):
+    client = client_for(staff_a)
+    u = urls(summary_a.pk)
+    response = client.get(u["docx"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.DOCX_CONTENT_TYPE
+    assert filename_of(response) == "开化县2025年科技工作总结.docx"
+    assert 'filename="summary_330824_202501-202512.docx"' in response["Content-Disposition"]
+    doc = assert_official_layout(response.content)
+    assert GRANTS in docx_text(doc)
+
+    response = client.get(u["html"])
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert filename_of(response) == "开化县2025年科技工作总结.html"
+    assert GRANTS in html.unescape(response.content.decode())
+
+    response = client.get(u["md"])
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/markdown")
+    assert filename_of(response) == "开化县2025年科技工作总结.md"
+    assert response.content.decode().startswith("# 开化县经信科技局2025年科技工作总结")
+
+    events = AuditEvent.objects.filter(action="export", object_id=str(summary_a.pk)).order_by("pk")
+    assert [(e.user, e.after["format"]) for e in events] == [
+        (staff_a, "docx"),
+        (staff_a, "html"),
+        (staff_a, "md"),
+    ]
+    assert events[0].object_type == "reports.summary"
+
+
+@pytest.mark.parametrize("reader", ["leader_a", "city_user", "province_user"])
+def test_readers_above_may_download(request, summary_a, reader):
+    response = client_for(request.getfixturevalue(reader)).get(urls(summary_a.pk)["docx"])
+    assert response.status_code == 200
+    assert GRANTS in docx_text(open_docx(response.content))
+
+
+@pytest.mark.parametrize("user", ["staff_b", "enterprise_x", "outsider"])
+def test_others_get_404_and_nothing_is_exported(request, summary_a, user):
+    client = client_for(request.getfixturevalue(user))
+    for url in urls(summary_a.pk).values():
+        assert client.get(url).status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_anonymous_is_sent_to_log_in(client, summary_a):
+    response = client.get(urls(summary_a.pk)["md"])
+    assert response.status_code == 302 and "login" in response["Location"]
