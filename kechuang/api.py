@@ -31,6 +31,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from kechuang.core.api import ROUTERS as CORE_ROUTERS
 from kechuang.core.api_auth import session_auth, token_auth
 from kechuang.programmes.api import ROUTERS as PROGRAMME_ROUTERS
+from kechuang.reports.api import ROUTERS as REPORT_ROUTERS
 
 DESCRIPTION = """科创平台的 REST 接口：行政区划、行业分类、企业与机构、专家与人员、审计日志和账号；
 项目与资金（/api/programmes/…）：政策文件、项目类别、申报批次、申报及其办理、立项认定结果、资质名录、资金拨付和科技创新券。
@@ -53,7 +54,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),  # no call to the online validator: works offline
 )
 
-for prefix, router in [*CORE_ROUTERS, *PROGRAMME_ROUTERS]:
+for prefix, router in [*CORE_ROUTERS, *PROGRAMME_ROUTERS, *REPORT_ROUTERS]:
     api.add_router(prefix, router)
 
 

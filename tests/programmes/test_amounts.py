@@ -14,7 +14,7 @@ from kechuang.programmes import services
 from kechuang.programmes.models import Application, Award, Status
 from tests.factories import OrganisationFactory
 
-from .conftest import TODAY, make_call
+from .fixtures import TODAY, make_call
 from .test_workflow import approve_data, new_application
 
 S = Status

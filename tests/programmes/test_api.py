@@ -29,7 +29,7 @@ from kechuang.programmes.models import (
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .conftest import make_call
+from .fixtures import make_call
 
 pytestmark = pytest.mark.django_db
 

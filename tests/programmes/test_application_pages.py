@@ -15,7 +15,7 @@ from kechuang.programmes.models import Application, Attachment, Status, Transiti
 from tests.conftest import client_for, make_user
 from tests.factories import OrganisationFactory, PersonFactory
 
-from .conftest import _programme, make_call
+from .fixtures import _programme, make_call
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -14,7 +14,7 @@ from kechuang.programmes.models import Call, IncentiveRule, PolicyDocument, Prog
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .conftest import _programme, make_call
+from .fixtures import _programme, make_call
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from kechuang.programmes.models import Notification, Status
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .conftest import TODAY, make_call
+from .fixtures import TODAY, make_call
 
 
 def _hte_award(staff, hte, organisation, decided_on, certificate):

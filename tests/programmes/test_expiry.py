@@ -19,7 +19,7 @@ from kechuang.programmes import selectors, services
 from kechuang.programmes.models import Award, Status
 from tests.factories import OrganisationFactory
 
-from .conftest import make_call
+from .fixtures import make_call
 from .test_workflow import new_application
 
 S = Status

@@ -16,7 +16,7 @@ from kechuang.programmes.models import Disbursement, Milestone, PolicyDocument, 
 from kechuang.reports.figures import REGISTRY, Period, compute
 from tests.factories import OrganisationFactory, PersonFactory
 
-from .conftest import make_call
+from .fixtures import make_call
 
 D = dt.date
 Y2025 = Period.year_of(2025)

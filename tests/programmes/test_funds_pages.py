@@ -20,7 +20,7 @@ from kechuang.programmes.models import Disbursement, Programme, Redemption, Stat
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .conftest import make_call
+from .fixtures import make_call
 
 TODAY = timezone.localdate()
 LONG_AGO = TODAY - dt.timedelta(days=90)

@@ -32,7 +32,7 @@ from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 from tests.imports.conftest import xlsx_bytes
 
-from .conftest import make_call
+from .fixtures import make_call
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

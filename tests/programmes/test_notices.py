@@ -19,7 +19,7 @@ from kechuang.programmes.models import Objection, PublicNotice, Status
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .conftest import TODAY, make_call
+from .fixtures import TODAY, make_call
 
 PAY_DAY = dt.date(2026, 5, 20)
 

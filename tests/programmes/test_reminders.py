@@ -21,7 +21,7 @@ from kechuang.programmes.reminders import notify
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .conftest import TODAY, make_call
+from .fixtures import TODAY, make_call
 
 INBOX = reverse("programmes:inbox")
 CHANNELS = reverse("programmes:channel_list")

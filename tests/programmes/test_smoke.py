@@ -4,7 +4,7 @@ from decimal import Decimal
 from kechuang.programmes import services
 from kechuang.programmes.models import Status
 
-from .conftest import TODAY, make_call
+from .fixtures import TODAY, make_call
 
 
 def test_claim_from_policy_to_payment(staff_a, enterprise_x, org_x, hte, incentive):

@@ -20,7 +20,7 @@ from kechuang.programmes.models import Application, Award, Milestone, Status, Tr
 from tests.conftest import make_user
 from tests.factories import OrganisationFactory
 
-from .conftest import TODAY, make_call
+from .fixtures import TODAY, make_call
 
 S = Status
 FAMILY_FIXTURE = {"claim": "incentive", "other": "hte", "project": "key_rd"}
