@@ -157,6 +157,27 @@ def programmes() -> None:
     print(
         f"{'all figures of 2025 (with evidence counts)':46} {len(figures):>6} {seconds:8.3f} {'':>8} {len(q) // 3:>8}"
     )
+    from kechuang.reports import summary as report
+    from kechuang.reports.exports import build_docx
+
+    draft = report.summary_create(by=staff, county=county, period=Period.year_of(2025))
+    with CaptureQueriesContext(connection) as q:
+        seconds, rendered = timed(lambda: report.render(draft), repeat=3)
+    print(
+        f"{'the 2025 summary, rendered live':46} {len(rendered.figures):>6} {seconds:8.3f} {'':>8} {len(q) // 3:>8}"
+    )
+    seconds, docx = timed(lambda: build_docx(rendered), repeat=3)
+    print(
+        f"{'… exported to Word (' + str(len(docx) // 1024) + ' KB)':46} {'':>6} {seconds:8.3f} {'':>8} {'':>8}"
+    )
+    for label, url in (
+        ("summary page (figures linked to evidence)", f"/reports/summaries/{draft.pk}/"),
+        ("dashboard (staff)", "/reports/dashboard/?year=2025"),
+    ):
+        with CaptureQueriesContext(connection) as q:
+            seconds, response = timed(lambda u=url: client.get(u), repeat=3)
+        assert response.status_code == 200
+        print(f"{label:46} {'':>6} {seconds:8.3f} {'':>8} {len(q) // 3:>8}")
     submitted = list(
         Application.objects.filter(status=Status.SUBMITTED, programme__kind="qualification")[:30]
     )
