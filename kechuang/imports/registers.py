@@ -678,9 +678,9 @@ class Register(ABC):
 
     # --- the import -----------------------------------------------------------------------------
 
-    def apply(self, table: Table, *, by: Any) -> ImportResult:
-        """Validate every row and, only if all are good, write them in bulk. Raise ImportRejected
-        with every problem otherwise. The caller provides the transaction."""
+    def read_rows(self, table: Table, *, by: Any) -> tuple[ImportContext, list[Row], dict[int, Column]]:
+        """Check the header and the size, read every row and resolve its references. Raises
+        ImportRejected for a file that can't be read as this register at all."""
         mapping, header_errors = self.match_header(table.header, table.header_row)
         header_errors += self.unnamed_data(table)
         if header_errors:
@@ -703,6 +703,13 @@ class Register(ABC):
         ctx.load(present, rows)
         for row in rows:
             self.resolve(ctx, row, present)
+        return ctx, rows, mapping
+
+    def apply(self, table: Table, *, by: Any) -> ImportResult:
+        """Validate every row and, only if all are good, write them in bulk. Raise ImportRejected
+        with every problem otherwise. The caller provides the transaction."""
+        ctx, rows, mapping = self.read_rows(table, by=by)
+        present = list(mapping.values())
 
         first_seen: dict[tuple, int] = {}
         for row in rows:

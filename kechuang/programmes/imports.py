@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, QuerySet, Sum
@@ -241,28 +240,9 @@ class ServiceRegister(Register):
                 )
                 % {"label": self.label}
             )
-        mapping, header_errors = self.match_header(table.header, table.header_row)
-        header_errors += self.unnamed_data(table)
-        if header_errors:
-            raise ImportRejected(
-                header_errors,
-                _("文件未导入：表头有 %(n)d 处问题，请使用本系统下载的模板。") % {"n": len(header_errors)},
-            )
+        ctx, rows, mapping = self.read_rows(table, by=by)
         present = list(mapping.values())
-        max_rows = getattr(settings, "IMPORT_MAX_ROWS", 50_000)
-        if len(table.rows) > max_rows:
-            raise ImportRejected.file(
-                _("文件有 %(n)d 行数据，超过单次导入上限 %(limit)d 行，请分批导入。")
-                % {"n": len(table.rows), "limit": max_rows}
-            )
-        rows = [self.read_row(number, values, mapping) for number, values in table.rows]
-        if not rows:
-            raise ImportRejected.file(_("文件中没有数据行（第 1 行为表头，数据从第 2 行开始）。"))
-
-        ctx = ImportContext(self, by)
-        ctx.load(present, rows)
         for row in rows:
-            self.resolve(ctx, row, present)
             for column in present:
                 value = row.values.get(column.key)
                 if column.validator is not None and value is not None and column.key not in row.bad:
