@@ -15,6 +15,7 @@ The services need an acting user: from the command line, give one with `kechuang
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -139,6 +140,22 @@ def _changes(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not _same(getattr(obj, k), v)}
 
 
+def _create_or_update(
+    ctx: ImportContext, existing: Any, data: dict[str, Any], *, create: Any, update: Any
+) -> str:
+    """A new record through `create(data)`, or only the changed fields of `existing` through
+    `update(changes)`; the row's record is remembered for the report."""
+    if existing is None:
+        ctx.state["written"] = create(data).pk
+        return CREATE
+    ctx.state["written"] = existing.pk
+    changes = _changes(existing, data)
+    if not changes:
+        return SAME
+    update(changes)
+    return UPDATE
+
+
 # --- walking the declared workflow ----------------------------------------------------------------------
 
 
@@ -202,9 +219,9 @@ class ServiceRegister(Register):
     def check(self, ctx: ImportContext, row: Row, present: list[Column]) -> None:
         """Resolve the row's references and set `row.key`; report problems with row.error. No writes."""
 
+    @abstractmethod
     def write_row(self, ctx: ImportContext, row: Row, present: list[Column]) -> str:
         """Write one row through the services; return CREATE, UPDATE or SAME."""
-        raise NotImplementedError
 
     # --- export ----------------------------------------------------------------------------------------
 
@@ -664,19 +681,14 @@ class ProgrammeRegister(ServiceRegister):
         if "policy" in keys:
             data["policy"] = row.values.get("policy_document")
         programme = ctx.state["existing"].get(row.key)
-        if programme is None:
-            data = {k: v for k, v in data.items() if v is not None}
-            programme = services.programme_save(
-                by=ctx.by, data={"county": row.values["county"], "name": row.values["name"], **data}
-            )
-            ctx.state["written"] = programme.pk
-            return CREATE
-        ctx.state["written"] = programme.pk
-        changes = _changes(programme, data)
-        if not changes:
-            return SAME
-        services.programme_save(by=ctx.by, data=changes, programme=programme)
-        return UPDATE
+        identity = {"county": row.values["county"], "name": row.values["name"]}
+        return _create_or_update(
+            ctx, programme, data,
+            create=lambda d: services.programme_save(
+                by=ctx.by, data={**identity, **{k: v for k, v in d.items() if v is not None}}
+            ),
+            update=lambda changes: services.programme_save(by=ctx.by, data=changes, programme=programme),
+        )  # fmt: skip
 
 
 CALL_FIELDS = ("year", "opens_on", "closes_on", "county_deadline", "notes")
@@ -749,18 +761,12 @@ class CallRegister(ServiceRegister):
         if "notes" in data:
             data["notes"] = data["notes"] or ""
         call = ctx.state["existing"].get(row.key)
-        if call is None:
-            call = services.call_save(
-                by=ctx.by, data={"programme": row.values["programme_obj"], "name": row.values["name"], **data}
-            )
-            ctx.state["written"] = call.pk
-            return CREATE
-        ctx.state["written"] = call.pk
-        changes = _changes(call, data)
-        if not changes:
-            return SAME
-        services.call_save(by=ctx.by, data=changes, call=call)
-        return UPDATE
+        identity = {"programme": row.values["programme_obj"], "name": row.values["name"]}
+        return _create_or_update(
+            ctx, call, data,
+            create=lambda d: services.call_save(by=ctx.by, data={**identity, **d}),
+            update=lambda changes: services.call_save(by=ctx.by, data=changes, call=call),
+        )  # fmt: skip
 
 
 # --- registers keyed by an application: applicant + programme + call + title -------------------------------
@@ -1493,16 +1499,11 @@ class VoucherRegister(ServiceRegister):
             k: row.values.get(k) for k in ("organisation", "amount", "issued_on", "expires_on") if k in keys
         }
         voucher = ctx.state["existing"].get(row.values["number"])
-        if voucher is None:
-            voucher = services.voucher_issue(by=ctx.by, data={"number": row.values["number"], **data})
-            ctx.state["written"] = voucher.pk
-            return CREATE
-        ctx.state["written"] = voucher.pk
-        changes = _changes(voucher, data)
-        if not changes:
-            return SAME
-        services.voucher_update(by=ctx.by, voucher=voucher, data=changes)
-        return UPDATE
+        return _create_or_update(
+            ctx, voucher, data,
+            create=lambda d: services.voucher_issue(by=ctx.by, data={"number": row.values["number"], **d}),
+            update=lambda changes: services.voucher_update(by=ctx.by, voucher=voucher, data=changes),
+        )  # fmt: skip
 
 
 for _register in (

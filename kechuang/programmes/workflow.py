@@ -20,7 +20,6 @@ from .models import Application, Milestone, Programme, Status
 
 APPLICANT = "applicant"
 STAFF = "staff"
-ACTOR_NAMES = {APPLICANT: gettext_lazy("申报单位（人）"), STAFF: gettext_lazy("县科技管理科")}
 
 CLAIM = "claim"  # incentive claims
 OTHER = "other"  # qualifications, projects, talent and teams

@@ -189,11 +189,6 @@ def in_scope(scope: Region, field: str = "county") -> Q:
     return Q(**{f"{field}__code__startswith": scope.prefix})
 
 
-def names_when_few(names: list[str], limit: int = 5) -> str:
-    """ "（甲、乙、丙）" when there are `limit` or fewer, otherwise nothing: how summaries list names."""
-    return f"（{'、'.join(names)}）" if 0 < len(names) <= limit else ""
-
-
 def few_names(names: list[str], limit: int = 5) -> str:
     """ "甲、乙、丙" when there are `limit` or fewer, otherwise "" (for composing a parenthesis)."""
     return "、".join(names) if 0 < len(names) <= limit else ""

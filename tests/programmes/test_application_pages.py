@@ -555,3 +555,22 @@ def test_delete_only_a_draft(staff_a, org_x, hte_call):
     assert any("只有草稿可以删除" in m for m in messages_of(response))
     assert client.post(url("application_delete", draft.pk)).status_code == 302
     assert list(Application.objects.values_list("pk", flat=True)) == [sent.pk]
+
+
+def test_the_list_exports_what_it_shows(staff_a, county_a, hte_call):
+    """The 导出 Excel button carries the list's filters: only the filtered applications are exported."""
+    import io
+
+    import openpyxl
+
+    kept = OrganisationFactory(name="开化县导出保留有限公司", region=county_a)
+    dropped = OrganisationFactory(name="开化县导出排除有限公司", region=county_a)
+    submitted(staff_a, hte_call, kept)
+    services.application_create(by=staff_a, data={"call": hte_call, "organisation": dropped})  # a draft
+    client = client_for(staff_a)
+    page = client.get(url("application_list"), {"status": "submitted"}).content.decode()
+    href = "/data/applications/export/?status=submitted"
+    assert href in page
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(href).content)).worksheets[0]
+    names = {str(v) for row in sheet.iter_rows(min_row=2, values_only=True) for v in row if v}
+    assert "开化县导出保留有限公司" in " ".join(names) and "开化县导出排除有限公司" not in " ".join(names)
