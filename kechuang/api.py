@@ -56,6 +56,7 @@ api = NinjaAPI(
 
 for prefix, router in [*CORE_ROUTERS, *PROGRAMME_ROUTERS, *REPORT_ROUTERS]:
     api.add_router(prefix, router)
+api.add_router("/rnd/", "kechuang.rnd.api.router")  # R&D indicators
 
 
 # --- error handlers --------------------------------------------------------------------------------------

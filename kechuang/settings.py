@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ninja",
     "kechuang.imports",
     "kechuang.programmes",
+    "kechuang.rnd",
     "kechuang.reports",
 ]
 

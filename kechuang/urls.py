@@ -36,6 +36,7 @@ urlpatterns = [
     path("data/", include("kechuang.imports.urls")),
     path("programmes/", include("kechuang.programmes.urls")),
     path("reports/", include("kechuang.reports.urls")),
+    path("rnd/", include("kechuang.rnd.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # The administrator changes their own password where everyone does (validated and audited there).

@@ -20,8 +20,9 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["register"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(slug, r.label) for slug, r in REGISTERS.items()]
+        # Enterprises see only the registers they keep themselves (their R&D projects and expenses).
+        field.choices = [(slug, r.label) for slug, r in REGISTERS.items() if user is None or r.may_import(user)]

@@ -372,6 +372,8 @@ class Register(ABC):
     duplicate_column: ClassVar[str] = ""
     natural_key_help: ClassVar[Any] = ""
     non_field_label: ClassVar[str] = "（整行）"
+    # Rows one file may hold; None: the IMPORT_MAX_ROWS setting (bulk statistical registers allow more).
+    max_rows: ClassVar[int | None] = None
 
     def __init__(self) -> None:
         keys = [c.key for c in self.columns]
@@ -423,6 +425,10 @@ class Register(ABC):
         """What `user` may see (everything for the CLI, user None)."""
         qs = self.base_queryset()
         return qs if user is None else permissions.visible(user, qs)
+
+    def may_import(self, user: Any) -> bool:
+        """Bureau staff import every register; a register enterprises keep themselves says so here."""
+        return permissions.can_import(user)
 
     def filtered(self, user: Any, params: Any) -> QuerySet | None:
         """The records the register's list page shows for these query parameters (so "export" can
@@ -689,7 +695,7 @@ class Register(ABC):
                 _("文件未导入：表头有 %(n)d 处问题，请使用本系统下载的模板。") % {"n": len(header_errors)},
             )
         present = list(mapping.values())
-        max_rows = getattr(settings, "IMPORT_MAX_ROWS", 50_000)
+        max_rows: int = self.max_rows or settings.IMPORT_MAX_ROWS
         if len(table.rows) > max_rows:
             raise ImportRejected.file(
                 _("文件有 %(n)d 行数据，超过单次导入上限 %(limit)d 行，请分批导入。")

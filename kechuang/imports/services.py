@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,10 @@ from kechuang.core.models import AuditEvent
 from . import excel, guards
 from .registers import Register, get_register
 from .report import ImportRejected, ImportResult
+
+# Sent inside the import's transaction once the rows are written (register, result, by): apps that keep
+# derived data (the R&D indicators) refresh it there, so it commits or rolls back with the import.
+imported = Signal()
 
 __all__ = [
     "ImportRejected",
@@ -68,7 +73,7 @@ def import_file(*, register: Register | str, file: FileInput, by: Any, filename:
     register = _register(register)
     if by is not None:
         permissions.require(
-            permissions.can_import(by), by, f"import.{register.slug}", what=_object_type(register)
+            register.may_import(by), by, f"import.{register.slug}", what=_object_type(register)
         )
     with _opened(file) as (handle, name):
         name = filename or name
@@ -78,6 +83,7 @@ def import_file(*, register: Register | str, file: FileInput, by: Any, filename:
             try:
                 with transaction.atomic():
                     result = register.apply(table, by=by)
+                    imported.send(sender=type(register), register=register, result=result, by=by)
                     audit.record(
                         "import",
                         by=by,

@@ -51,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def template(request: HttpRequest, slug: str) -> HttpResponse:
     register = _register_or_404(slug)
     user = request.user
-    allowed = permissions.can_import(user) or permissions.can_export(user)
+    allowed = register.may_import(user) or permissions.can_export(user)
     permissions.require(allowed, user, f"template.{slug}", what=register.model._meta.label_lower)
     return excel.download(
         services.template_bytes(register),
@@ -75,7 +75,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_import(request.user), request.user, "imports.upload", what="imports")
+    may_import = any(r.may_import(request.user) for r in REGISTERS.values())
+    permissions.require(may_import, request.user, "imports.upload", what="imports")
     handler = SizeLimitUploadHandler(request, limit=settings.IMPORT_MAX_FILE_BYTES)
     if request.method == "POST":
         # Must happen before anything reads request.POST/FILES (hence csrf_exempt on this view).
@@ -88,7 +89,12 @@ def _upload(request: HttpRequest, handler: SizeLimitUploadHandler) -> HttpRespon
     context: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        chosen = REGISTERS.get(request.POST.get("register", ""))
+        if chosen is not None:
+            permissions.require(
+                chosen.may_import(request.user), request.user, f"import.{chosen.slug}", what="imports"
+            )
+        form = UploadForm(request.POST, request.FILES, user=request.user)
         if handler.too_large:
             form.fields["file"].required = False
         if form.is_valid():
@@ -105,13 +111,13 @@ def _upload(request: HttpRequest, handler: SizeLimitUploadHandler) -> HttpRespon
                 context["result"] = services.import_file(
                     register=register, file=uploaded, by=request.user, filename=uploaded.name
                 )
-                form = UploadForm(initial={"register": register.slug})
+                form = UploadForm(initial={"register": register.slug}, user=request.user)
             except ImportRejected as exc:
                 context["rejected"] = exc
                 context["shown_errors"] = exc.errors[:REPORT_DISPLAY_LIMIT]
                 context["hidden_errors"] = max(0, len(exc.errors) - REPORT_DISPLAY_LIMIT)
                 status = 422
     else:
-        form = UploadForm(initial={"register": request.GET.get("register", "")})
+        form = UploadForm(initial={"register": request.GET.get("register", "")}, user=request.user)
     context["form"] = form
     return render(request, "imports/upload.html", context, status=status)

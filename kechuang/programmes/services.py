@@ -16,13 +16,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.core import audit, permissions
 from kechuang.core.models import Organisation, Region
 from kechuang.core.units import chinese_date
+from kechuang.core.writes import assign as _assign
+from kechuang.core.writes import create_or_update as _create_or_update
+from kechuang.core.writes import require_staff as _require_staff
+from kechuang.core.writes import save as _save
 
 from . import workflow
 from .models import (
@@ -76,47 +80,6 @@ def _yuan(amount: Decimal) -> str:
     """An exact amount in 元 for a message, always with two decimals: SQLite's sums come back as 150000
     where PostgreSQL's are 150000.00, and a message must not depend on the database."""
     return f"{Decimal(amount).quantize(Decimal('0.01'))}"
-
-
-def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
-    for key, value in data.items():
-        setattr(obj, key, value)
-
-
-def _require_staff(by: Any, county_code: str | None, action: str, obj: Any = None) -> None:
-    permissions.require(permissions.is_county_staff(by, county_code), by, action, obj, what=action)
-
-
-def _save(obj: Any, *, by: Any, action: str, before: dict | None = None, detail: str = "") -> Any:
-    obj.full_clean()
-    obj.save()
-    b, a = audit.changed_only(before, audit.snapshot(obj))
-    audit.record(action, by=by, obj=obj, before=b, after=a, detail=detail)
-    return obj
-
-
-def _create_or_update(
-    model: type[Model],
-    *,
-    by: Any,
-    data: dict[str, Any],
-    fields: list[str],
-    county: Region | str | None,
-    instance: Any = None,
-) -> Any:
-    """The shape every simple register write here takes: staff of the record's county only."""
-    county_code = county.pk if isinstance(county, Region) else county
-    _require_staff(
-        by, county_code, f"{'update' if instance else 'create'} {model._meta.model_name}", instance
-    )
-    with transaction.atomic():
-        obj = instance or model()
-        before = audit.snapshot(obj) if instance else None
-        _assign(obj, data, fields)
-        return _save(obj, by=by, action="update" if instance else "create", before=before)
 
 
 # --- policies, programmes, calls ----------------------------------------------------------------------------

@@ -135,12 +135,17 @@ class Figure:
     def evidence_count(self) -> int:
         return self.evidence.count() if self.evidence is not None else 0
 
-    def as_json(self) -> dict[str, Any]:
+    @property
+    def json_value(self) -> Any:
+        """The value as JSON carries it: whole amounts as integers, others as floats."""
         value: Any = self.value
         if isinstance(value, Decimal):
             value = float(value) if value != value.to_integral_value() else int(value)
+        return value
+
+    def as_json(self) -> dict[str, Any]:
         return {
-            "key": self.key, "section": self.section, "label": self.label, "value": value, "unit": self.unit,
+            "key": self.key, "section": self.section, "label": self.label, "value": self.json_value, "unit": self.unit,
             "text": self.text, "evidence_count": self.evidence_count,
         }  # fmt: skip
 

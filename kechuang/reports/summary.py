@@ -42,6 +42,12 @@ DEFAULT_PROSE: dict[int, str] = {
         "一是积极组织项目申报。{projects.applications}。\n"
         "二是争取上级项目支持。{projects.approvals}，{projects.grants}。其中，{projects.largest}。"
     ),
+    4: (
+        "一是扎实做好科技统计。{rnd.returns_completed}。\n"
+        "二是稳步提升研发投入。{rnd.official_rd}。{rnd.rd_ytd}。\n"
+        "三是壮大高新技术产业。{rnd.high_tech_va}，{rnd.high_tech_share}；{rnd.above_scale_count}。\n"
+        "四是抓好目标任务落实。{rnd.target_attainment}。"
+    ),
     6: (
         "一是做好人才项目推荐。{talent.nominations}。\n"
         "二是加强创新团队服务保障。{talent.matching_paid}，{talent.checks_passed}。"
@@ -211,7 +217,7 @@ def figure_refs(summary: Summary) -> dict[str, FigureRef]:
         }
     figures = compute_all(summary.county, period_of(summary))
     return {
-        f.key: FigureRef(f.key, f.text, f.label, f.as_json()["value"], f.unit, f.evidence_count)
+        f.key: FigureRef(f.key, f.text, f.label, f.json_value, f.unit, f.evidence_count)
         for f in figures
     }
 

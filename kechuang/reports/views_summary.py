@@ -286,6 +286,12 @@ def _holder(award: Any) -> str:
     return award.application.applicant_name
 
 
+def _indicator_value(key: str, value: Any) -> str:
+    from kechuang.rnd.selectors_indicators import show_value  # the R&D app's units (万元, %, 家)
+
+    return show_value(key, value)
+
+
 L = gettext_lazy
 APPLICANT = L("申报单位/个人")
 TABLES: dict[str, Table] = {
@@ -384,6 +390,49 @@ TABLES: dict[str, Table] = {
             Column(L("结果"), lambda m: m.get_result_display()),
         ),
         lambda m: _award_url(m.award_id),
+    ),
+    # Stream 4 (R&D input): the returns counted, published figures, targets, the filings of returns.
+    "rnd.enterprisestat": Table(
+        ("organisation",),
+        (
+            Column(L("企业"), lambda s: _name(s.organisation)),
+            Column(L("报告期"), lambda s: s.period_label),
+            Column(L("R&D经费内部支出"), lambda s: s.rd_expenditure, "money"),
+            Column(L("高新技术产业增加值"), lambda s: s.high_tech_value_added, "money"),
+            Column(L("工业增加值"), lambda s: s.value_added, "money"),
+        ),
+        lambda s: _org_url(s.organisation_id),
+    ),
+    "rnd.officialfigure": Table(
+        ("county",),
+        (
+            Column(L("县（市、区）"), lambda o: _name(o.county)),
+            Column(L("指标"), lambda o: f"{o.year}年{o.get_indicator_display()}"),
+            Column(L("公布值"), lambda o: _indicator_value(o.indicator, o.fraction)),
+            Column(L("全省/全市排名"), lambda o: f"{o.province_rank or '—'} / {o.city_rank or '—'}"),
+            Column(L("出处"), lambda o: o.source),
+        ),
+        lambda o: _url("rnd:official_edit", o.pk, "/rnd/official/{pk}/edit/"),
+    ),
+    "rnd.target": Table(
+        ("county",),
+        (
+            Column(L("县（市、区）"), lambda t: _name(t.county)),
+            Column(L("指标"), lambda t: f"{t.year}年{t.get_indicator_display()}"),
+            Column(L("目标值"), lambda t: _indicator_value(t.indicator, t.fraction)),
+            Column(L("说明"), lambda t: t.note),
+        ),
+        lambda t: _url("rnd:target_edit", t.pk, "/rnd/targets/{pk}/edit/"),
+    ),
+    "rnd.returnfiling": Table(
+        ("organisation", "round__return_type"),
+        (
+            Column(L("报表"), lambda f: str(f.round)),
+            Column(L("报送单位"), lambda f: f.filer_name),
+            Column(L("状态"), lambda f: f.get_status_display()),
+            Column(L("报送日期"), lambda f: f.submitted_on, "date"),
+        ),
+        lambda f: _url("rnd:round_detail", f.round_id, "/rnd/returns/rounds/{pk}/"),
     ),
     "core.organisation": Table(
         ("region",),

@@ -63,6 +63,8 @@ def test_streams_say_plainly_whether_they_are_built(staff_a, stream):
     assert escape(str(stream.name)) in body
     if stream.slug in ("policy", "entities", "projects", "talent"):  # the programmes engine (issue 3)
         assert stream.built and "本模块尚在建设中" not in body and "/programmes/applications/" in body
+    elif stream.slug == "rnd":  # R&D input (issue 4)
+        assert stream.built and "本模块尚在建设中" not in body and "/rnd/" in body
     else:
         assert not stream.built and "本模块尚在建设中" in body
 

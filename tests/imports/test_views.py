@@ -100,19 +100,27 @@ def test_leader_may_export_but_not_import(leader_a):
 
 @pytest.mark.parametrize("who", ["enterprise_x", "outsider"])
 def test_enterprise_and_outsider_may_do_neither(request, who):
+    """Neither imports nor exports the bureau's registers. An enterprise may open the upload page, for
+    the registers it keeps itself (its R&D projects and expenses), and sees only those offered."""
     user = request.getfixturevalue(who)
     client = client_for(user)
     urls = [
         reverse("imports:index"),
         reverse("imports:template", args=["organisations"]),
         reverse("imports:export", args=["organisations"]),
-        reverse("imports:upload"),
     ]
     for url in urls:
         assert client.get(url).status_code == 403, url
+    page = client.get(reverse("imports:upload"))
+    if who == "enterprise_x":
+        assert page.status_code == 200
+        offered = [value for value, _label in page.context["form"].fields["register"].choices]
+        assert offered == ["rnd_projects", "rnd_expenses"]
+    else:
+        assert page.status_code == 403
     assert upload(client, xlsx_bytes(ORG_HEADER, org_rows(1))).status_code == 403
     denied = AuditEvent.objects.filter(user=user, result=AuditEvent.Result.DENIED)
-    assert denied.count() == 5
+    assert denied.count() == (4 if who == "enterprise_x" else 5)
     assert not AuditEvent.objects.filter(action__in=["export", "import"]).exists()
     assert (
         Organisation.objects.exclude(pk__in=[getattr(user, "pk", 0)])

@@ -184,7 +184,7 @@ def test_docx_is_an_official_document(summary_a):
     assert east_asian(paragraph.runs[0]) == "楷体_GB2312"
     assert paragraph.text.startswith("二是争取上级项目支持。获批立项科技计划项目2项")
     # sections without figures say so, nothing invented
-    assert text.count(s.NO_DATA) == 4
+    assert text.count(s.NO_DATA) == 3
     # signed by the bureau, right-aligned
     signature = next(p for p in doc.paragraphs if p.text == "开化县经信科技局")
     assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
@@ -207,7 +207,7 @@ def test_html_is_standalone_and_every_figure_names_its_label(summary_a):
         in text
     ), re.findall(r'<span class="fig" data-key="projects.grants"[^>]*>', text)
     spans = re.findall(r'<span class="fig" data-key="([^"]+)" title="([^"]+)">', text)
-    assert len(spans) == 17 and all(title for _key, title in spans)  # every placeholder of the default prose
+    assert len(spans) == 24 and all(title for _key, title in spans)  # every placeholder of the default prose
     assert "<title>开化县经信科技局2025年科技工作总结</title>" in text
 
 

@@ -1,0 +1,462 @@
+"""The R&D stream's Excel registers: enterprises' R&D projects and their monthly expense collection (which
+enterprises import themselves), periodic enterprise statistics (bulk: 100,000 rows a file) and county
+economy data. Every import is all-or-nothing with a row-by-row report (kechuang.imports)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar
+
+from django.db.models import Q, QuerySet
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from kechuang.core import audit, permissions
+from kechuang.core.models import Organisation, Region
+from kechuang.imports.registers import (
+    CHOICE,
+    DATE,
+    DECIMAL,
+    INT,
+    REF_ORGANISATION,
+    REGION,
+    Column,
+    ImportContext,
+    Register,
+    Row,
+    Table,
+    _chunks,
+    register,
+)
+from kechuang.imports.report import ImportRejected, ImportResult
+from kechuang.imports.services import imported
+
+from . import indicators
+from .models import CountyEconomy, EnterpriseStat, Frequency, RndExpense, RndProject
+
+COUNTY_LEVEL = (Region.Level.COUNTY,)
+FEN = Decimal("0.01")
+AMOUNT_LIMIT = Decimal(10) ** 16  # max_digits 18, decimal_places 2
+STAT_LABELS = {f.name: str(f.verbose_name) for f in EnterpriseStat._meta.concrete_fields}
+
+
+def _non_negative(value: Any) -> str | None:
+    return _("不能为负数。") if value is not None and value < 0 else None
+
+
+def _year(value: int) -> str | None:
+    return None if 2000 <= value <= timezone.localdate().year else _("年度须在 2000 年至今年之间。")
+
+
+def _month(value: int) -> str | None:
+    return None if 1 <= value <= 12 else _("月份须为 1–12。")
+
+
+def _org_column(help_text: Any = "") -> tuple[Column, Column]:
+    return (
+        Column(
+            "organisation", "统一社会信用代码", type=REF_ORGANISATION, required=True, width=22,
+            help=help_text or _lazy("已在“企业与机构”中登记的企业的统一社会信用代码。"),
+        ),
+        Column("organisation_name", "企业名称", readonly=True, field="", width=30),
+    )  # fmt: skip
+
+
+class _EnterpriseOwned(Register):
+    """Registers an enterprise keeps itself: its own rows only (organisation_filter for change)."""
+
+    def may_import(self, user: Any) -> bool:
+        return permissions.can_import(user) or bool(permissions.own_organisation_ids(user))
+
+
+class RndProjectRegister(_EnterpriseOwned):
+    slug = "rnd_projects"
+    label = "研发项目"
+    model = RndProject
+    natural_key = ("organisation", "code")
+    natural_key_help = _lazy("按“统一社会信用代码 + 项目编号”匹配：已有则更新，否则新增。")
+    columns = (
+        *_org_column(),
+        Column("code", "项目编号", required=True, width=14, example="RD2025-01"),
+        Column("title", "项目名称", required=True, width=30),
+        Column(
+            "kind",
+            "研发形式",
+            type=CHOICE,
+            choices=tuple(RndProject.Kind.choices),
+            default=RndProject.Kind.OWN,
+        ),
+        Column("starts_on", "开始日期", type=DATE, required=True),
+        Column("ends_on", "结束日期", type=DATE, required=True),
+        Column("budget", "预算（元）", type=DECIMAL, default=Decimal(0), validator=_non_negative),
+        Column("staff", "研发人员（人）", type=INT, default=0, validator=_non_negative),
+        Column("summary", "主要内容", width=40),
+    )
+
+    def base_queryset(self) -> QuerySet:
+        return RndProject.objects.select_related("organisation").order_by(
+            "organisation__name", "-starts_on", "code"
+        )
+
+    def export_value(self, column: Column, obj: Any, user: Any) -> Any:
+        if column.key == "organisation":
+            return obj.organisation.credit_code
+        if column.key == "organisation_name":
+            return obj.organisation.name
+        return super().export_value(column, obj, user)
+
+    def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
+        found: dict[tuple, list[Any]] = defaultdict(list)
+        org_ids = sorted({row.key[0] for row in rows if row.key})
+        for chunk in _chunks(org_ids):
+            for item in RndProject.objects.filter(organisation_id__in=chunk).select_related("organisation"):
+                found[(item.organisation_id, item.code)].append(item)
+        return found
+
+
+class RndExpenseRegister(_EnterpriseOwned):
+    slug = "rnd_expenses"
+    label = "研发费用归集"
+    model = RndExpense
+    natural_key = ("organisation", "project", "year", "month")
+    duplicate_column = "project"
+    natural_key_help = _lazy("按“统一社会信用代码 + 项目编号 + 年度 + 月份”匹配：已有则更新，否则新增。")
+    columns = (
+        *_org_column(),
+        Column(
+            "project",
+            "项目编号",
+            required=True,
+            field="",
+            width=14,
+            help=_lazy("该企业已登记的研发项目编号。"),
+        ),
+        Column("year", "年度", type=INT, required=True, width=8, validator=_year, example="2025"),
+        Column("month", "月份", type=INT, required=True, width=8, validator=_month, example="3"),
+        *[
+            Column(name, f"{label}（元）", type=DECIMAL, default=Decimal(0), validator=_non_negative)
+            for name, label in RndExpense.CATEGORIES
+        ],
+    )
+
+    def base_queryset(self) -> QuerySet:
+        return RndExpense.objects.select_related("project__organisation").order_by(
+            "project__organisation__name", "project__code", "year", "month"
+        )
+
+    def queryset(self, user: Any) -> QuerySet:
+        qs = self.base_queryset()
+        return (
+            qs if user is None else qs.filter(project__in=permissions.visible(user, RndProject.objects.all()))
+        )
+
+    def export_value(self, column: Column, obj: Any, user: Any) -> Any:
+        if column.key == "organisation":
+            return obj.project.organisation.credit_code
+        if column.key == "organisation_name":
+            return obj.project.organisation.name
+        if column.key == "project":
+            return obj.project.code
+        return super().export_value(column, obj, user)
+
+    def resolve(self, ctx: ImportContext, row: Row, present: list[Column]) -> None:
+        super().resolve(ctx, row, present)
+        projects = ctx.state.get("projects")
+        if projects is None:
+            org_ids = {r.pk for r in ctx.organisations.values()}
+            projects = ctx.state["projects"] = {
+                (p.organisation_id, p.code): p
+                for p in RndProject.objects.filter(organisation_id__in=org_ids).select_related("organisation")
+            }
+        org, code = row.values.get("organisation"), row.values.get("project")
+        if isinstance(org, Organisation) and code and "project" not in row.bad:
+            project = projects.get((org.pk, code))
+            if project is None:
+                row.error(
+                    self.column("project"),
+                    _("该企业没有编号为“%(code)s”的研发项目，请先登记项目。") % {"code": code},
+                )
+            else:
+                row.values["project"] = project
+
+    def key_of(self, row: Row) -> tuple | None:
+        if not isinstance(row.values.get("project"), RndProject):
+            return None
+        return super().key_of(row)
+
+    def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
+        found: dict[tuple, list[Any]] = defaultdict(list)
+        projects = {row.values["project"].pk: row.values["project"] for row in rows if row.key}
+        for chunk in _chunks(sorted(projects)):
+            for item in RndExpense.objects.filter(project_id__in=chunk):
+                item.project = projects[item.project_id]
+                found[(item.project.organisation_id, item.project_id, item.year, item.month)].append(item)
+        return found
+
+    def assign(self, ctx: ImportContext, row: Row, obj: Any, present: list[Column]) -> None:
+        if isinstance(row.values.get("project"), RndProject):
+            obj.project = row.values["project"]
+        super().assign(ctx, row, obj, present)
+
+
+class EnterpriseStatRegister(Register):
+    """Statistical returns in bulk. Checks are done column-wise over the whole file rather than with a
+    full_clean() per row, and rows are written with bulk inserts/updates: a 100,000-row file imports
+    in seconds (`make bench`)."""
+
+    slug = "enterprise_stats"
+    label = "企业统计数据"
+    model = EnterpriseStat
+    max_rows: ClassVar[int | None] = 200_000
+    natural_key = ("organisation", "year", "frequency", "number")
+    natural_key_help = _lazy("按“统一社会信用代码 + 年度 + 报告期类型 + 期别”匹配：已有则更新，否则新增。")
+    columns = (
+        *_org_column(),
+        Column("year", "年度", type=INT, required=True, width=8, example="2025"),
+        Column("frequency", "报告期类型", type=CHOICE, required=True, choices=tuple(Frequency.choices), width=12),
+        Column(
+            "number", "期别", type=INT, required=True, width=8,
+            help=_lazy("月报填月份 1–12，季报填季度 1–4，年报填 0。"),
+        ),
+        *[
+            Column(name, STAT_LABELS[name], type=DECIMAL, default=Decimal(0),
+                   help=_lazy("本期数（非累计），单位元，不能为负数。"))
+            for name in EnterpriseStat.AMOUNTS
+        ],
+        Column("employees", "从业人员（人）", type=INT, default=0),
+        Column("rd_staff", "R&D人员（人）", type=INT, default=0),
+    )  # fmt: skip
+    VALUE_FIELDS = (*EnterpriseStat.AMOUNTS, "employees", "rd_staff")
+
+    def base_queryset(self) -> QuerySet:
+        return EnterpriseStat.objects.select_related("organisation").order_by(
+            "organisation__name", "year", "last_month"
+        )
+
+    def filtered(self, user: Any, params: Any) -> QuerySet | None:
+        qs = self.queryset(user)
+        year = str(params.get("year") or "")
+        if year.isdigit():
+            qs = qs.filter(year=int(year))
+        if params.get("frequency") in Frequency.values:
+            qs = qs.filter(frequency=params["frequency"])
+        # The statistics list page (rnd:stats_list) filters by enterprise too; its export uses this.
+        organisation = str(params.get("organisation") or "")
+        if organisation.isdigit():
+            qs = qs.filter(organisation_id=int(organisation))
+        q = str(params.get("q") or "").strip()
+        if q:
+            qs = qs.filter(
+                Q(organisation__name__icontains=q) | Q(organisation__credit_code__icontains=q.upper())
+            )
+        return qs
+
+    def queryset(self, user: Any) -> QuerySet:
+        qs = self.base_queryset()
+        return qs if user is None else qs.filter(county_record_q(user))
+
+    def export_value(self, column: Column, obj: Any, user: Any) -> Any:
+        if column.key == "organisation":
+            return obj.organisation.credit_code
+        if column.key == "organisation_name":
+            return obj.organisation.name
+        return super().export_value(column, obj, user)
+
+    def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
+        found: dict[tuple, list[Any]] = {}
+        org_ids = sorted({row.key[0] for row in rows if row.key})
+        years = sorted({row.key[1] for row in rows if row.key})
+        for chunk in _chunks(org_ids, 900):
+            for item in EnterpriseStat.objects.filter(organisation_id__in=chunk, year__in=years):
+                found[(item.organisation_id, item.year, item.frequency, item.number)] = [item]
+        return found
+
+    def apply(self, table: Table, *, by: Any) -> ImportResult:
+        ctx, rows, mapping = self.read_rows(table, by=by)
+        present = {c.key for c in mapping.values()}
+        today = timezone.localdate()
+        first_seen: dict[tuple, int] = {}
+        frequencies: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for row in rows:
+            v = row.values
+            for name in EnterpriseStat.AMOUNTS + ("employees", "rd_staff"):
+                if name in present and name not in row.bad and (v.get(name) or 0) < 0:
+                    row.error(self.column(name), _("不能为负数。"))
+            for name in EnterpriseStat.AMOUNTS:  # to the fen, as stored: a re-import then compares equal
+                if name in present and name not in row.bad and v.get(name):
+                    v[name] = v[name].quantize(FEN, rounding=ROUND_HALF_UP)
+                    if v[name] >= AMOUNT_LIMIT:
+                        row.error(self.column(name), _("数值超出范围（须小于 10 的 16 次方元）。"))
+            year, frequency, number = v.get("year"), v.get("frequency"), v.get("number")
+            if year is not None and "year" not in row.bad and not 2000 <= year <= today.year:
+                row.error(self.column("year"), _("年度须在 2000 年至今年（%(y)d）之间。") % {"y": today.year})
+                continue
+            if (
+                year is None
+                or frequency is None
+                or number is None
+                or row.bad & {"year", "frequency", "number"}
+            ):
+                continue
+            span = EnterpriseStat.span(frequency, number)
+            if span is None:
+                row.error(
+                    self.column("number"), _("期别与报告期类型不符：月报填 1–12，季报填 1–4，年报填 0。")
+                )
+                continue
+            if (year, span[1]) > (today.year, today.month) or (year, span[1]) == (today.year, today.month):
+                row.error(
+                    self.column("number"),
+                    _("报告期尚未结束，不能填报（今天是 %(d)s）。") % {"d": today.isoformat()},
+                )
+                continue
+            row.values["span"] = span
+            row.key = self.key_of(row)
+            if row.key is None:
+                continue
+            if row.key in first_seen:
+                row.error(
+                    self.column("number"),
+                    _("与第 %(n)d 行重复（%(key)s相同），同一文件中每条记录只能出现一次。")
+                    % {"n": first_seen[row.key], "key": "、".join(self.natural_key_labels)},
+                )
+                row.key = None
+                continue
+            first_seen[row.key] = row.number
+            frequencies[(row.key[0], year)].add(frequency)
+
+        existing = self.fetch_existing(ctx, [r for r in rows if r.key is not None])
+        stored: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for org_id, year, frequency, _number in existing:
+            stored[(org_id, year)].add(frequency)
+        labels = dict(Frequency.choices)
+        for row in rows:
+            if row.key is None:
+                continue
+            org_id, year, frequency, _n = row.key
+            mixed = (frequencies[(org_id, year)] | stored[(org_id, year)]) - {frequency}
+            if mixed:
+                row.error(
+                    self.column("frequency"),
+                    _("同一企业同一年度只能按一种报告期填报，该企业%(y)d年已有%(other)s数据。")
+                    % {"y": year, "other": "、".join(str(labels[f]) for f in sorted(mixed))},
+                )
+        errors = [e for row in rows for e in row.errors]
+        if errors:
+            position = {column.label: index for index, column in mapping.items()}
+            errors.sort(key=lambda e: (e.row or 0, position.get(e.column, len(position))))
+            raise ImportRejected(errors)
+
+        created: list[EnterpriseStat] = []
+        updated: list[tuple[EnterpriseStat, dict, dict]] = []
+        unchanged = 0
+        for row in rows:
+            org = row.values["organisation"]
+            match = existing.get(row.key)  # type: ignore[arg-type]
+            values = {name: row.values.get(name) or 0 for name in self.VALUE_FIELDS if name in present}
+            if match:
+                obj = match[0]
+                before = {k: getattr(obj, k) for k in values if getattr(obj, k) != values[k]}
+                if not before:
+                    unchanged += 1
+                    continue
+                for k in before:
+                    setattr(obj, k, values[k])
+                updated.append((obj, before, {k: values[k] for k in before}))
+            else:
+                first, last = row.values["span"]
+                created.append(
+                    EnterpriseStat(
+                        organisation=org,
+                        county_id=org.region_id[:6],
+                        year=row.values["year"],
+                        frequency=row.values["frequency"],
+                        number=row.values["number"],
+                        first_month=first,
+                        last_month=last,
+                        **values,
+                    )  # fmt: skip
+                )
+        EnterpriseStat.objects.bulk_create(created, batch_size=2000)
+        if updated:
+            now = timezone.now()
+            for obj, _b, _a in updated:
+                obj.updated_at = now
+            EnterpriseStat.objects.bulk_update(
+                [u[0] for u in updated], [*self.VALUE_FIELDS, "updated_at"], batch_size=1000
+            )
+        fields = ["organisation_id", "year", "frequency", "number", *self.VALUE_FIELDS]
+        events = [
+            audit.build("create", by=by, obj=obj, after={f: getattr(obj, f) for f in fields})
+            for obj in created
+        ]
+        events += [audit.build("update", by=by, obj=obj, before=b, after=a) for obj, b, a in updated]
+        audit.record_many(events)
+        return ImportResult(
+            register=self.slug, label=self.label, rows=len(rows), created=len(created), updated=len(updated),
+            unchanged=unchanged, created_ids=[o.pk for o in created], updated_ids=[u[0].pk for u in updated],
+        )  # fmt: skip
+
+
+def county_record_q(user: Any) -> Q:
+    return permissions.county_record_filter(user, EnterpriseStat)
+
+
+class CountyEconomyRegister(Register):
+    slug = "county_economy"
+    label = "县域经济数据"
+    model = CountyEconomy
+    natural_key = ("county", "year", "months")
+    natural_key_help = _lazy("按“县（市、区）+ 年度 + 截至月份”匹配：已有则更新，否则新增。")
+    columns = (
+        Column("county", "县（市、区）", type=REGION, required=True, region_levels=COUNTY_LEVEL, width=14),
+        Column("year", "年度", type=INT, required=True, width=8, validator=_year),
+        Column(
+            "months",
+            "截至月份",
+            type=INT,
+            required=True,
+            width=10,
+            validator=_month,
+            help=_lazy("1 月至该月的累计数；12 即全年。"),
+        ),
+        Column("gdp", "地区生产总值（元）", type=DECIMAL, validator=_non_negative, width=20),
+        Column(
+            "above_scale_value_added", "规上工业增加值（元）", type=DECIMAL, validator=_non_negative, width=20
+        ),
+        Column("source", "数据来源", width=24),
+    )
+
+    def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
+        counties = sorted({row.key[0] for row in rows if row.key})
+        found: dict[tuple, list[Any]] = defaultdict(list)
+        for item in CountyEconomy.objects.filter(county_id__in=counties):
+            found[(item.county_id, item.year, item.months)].append(item)
+        return found
+
+
+for _register in (
+    RndProjectRegister(),
+    RndExpenseRegister(),
+    EnterpriseStatRegister(),
+    CountyEconomyRegister(),
+):
+    register(_register)
+
+INDICATOR_INPUTS = {"enterprise_stats", "county_economy", "organisation_years"}
+
+
+@receiver(imported)
+def _refresh_indicators(sender: Any, register: Register, result: ImportResult, **kwargs: Any) -> None:
+    """Statistics, economy data and the 规上 list feed the county indicators: refresh the years touched."""
+    if register.slug not in INDICATOR_INPUTS or not (result.created_ids or result.updated_ids):
+        return
+    model = register.model
+    ids = [*result.created_ids, *result.updated_ids]
+    years: set[int] = set()
+    for chunk in _chunks(ids, 900):
+        years.update(model._default_manager.filter(pk__in=chunk).values_list("year", flat=True).distinct())
+    indicators.refresh(years)

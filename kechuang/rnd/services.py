@@ -1,0 +1,367 @@
+"""Every write of the R&D stream: validated, permission-checked and audited in one transaction. Writes that
+feed the county indicators (economy data, above-scale status, statistics imports) refresh them in the same
+transaction, so the rankings never show a state the inputs no longer have."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.core import audit, permissions
+from kechuang.core.models import Organisation, OrganisationYear
+from kechuang.core.workdays import add_workdays
+from kechuang.core.writes import assign, create_or_update, require_staff, save
+
+from . import indicators
+from .models import (
+    CountyEconomy,
+    DeductionRate,
+    EnterpriseStat,
+    Frequency,
+    OfficialFigure,
+    ReturnFiling,
+    ReturnRound,
+    ReturnType,
+    RndExpense,
+    RndProject,
+    Target,
+)
+
+PROJECT_FIELDS = [
+    "organisation",
+    "code",
+    "title",
+    "kind",
+    "starts_on",
+    "ends_on",
+    "budget",
+    "staff",
+    "summary",
+]
+EXPENSE_FIELDS = [name for name, _label in RndExpense.CATEGORIES]
+ECONOMY_FIELDS = ["county", "year", "months", "gdp", "above_scale_value_added", "source"]
+OFFICIAL_FIELDS = [
+    "county",
+    "year",
+    "indicator",
+    "value",
+    "province_rank",
+    "city_rank",
+    "source",
+    "published_on",
+]
+TARGET_FIELDS = ["county", "year", "indicator", "value", "note"]
+RETURN_TYPE_FIELDS = [
+    "county",
+    "name",
+    "frequency",
+    "obligation",
+    "due_workdays",
+    "issuer",
+    "note",
+    "is_active",
+]
+
+
+# --- who may write ----------------------------------------------------------------------------------------
+
+
+def may_write_for(user: Any, organisation: Organisation) -> bool:
+    """An enterprise keeps its own R&D records; the bureau staff of its county may too."""
+    return organisation.pk in permissions.own_organisation_ids(user) or permissions.is_county_staff(
+        user, organisation.region_id
+    )
+
+
+# --- R&D projects and expense collection ------------------------------------------------------------------
+
+
+def rnd_project_save(*, by: Any, data: dict[str, Any], instance: RndProject | None = None) -> RndProject:
+    organisation = data.get("organisation") or (instance.organisation if instance else None)
+    allowed = isinstance(organisation, Organisation) and may_write_for(by, organisation)
+    if instance is not None and allowed:
+        allowed = may_write_for(by, instance.organisation)
+    permissions.require(allowed, by, "rnd_project.save", instance, what="rnd.rndproject")
+    with transaction.atomic():
+        project = instance or RndProject()
+        before = audit.snapshot(project) if instance else None
+        assign(project, data, PROJECT_FIELDS)
+        project = save(project, by=by, action="update" if instance else "create", before=before)
+        outside = project.expenses.exclude(
+            Q(year__gt=project.starts_on.year)
+            | Q(year=project.starts_on.year, month__gte=project.starts_on.month)
+        ) | project.expenses.exclude(
+            Q(year__lt=project.ends_on.year) | Q(year=project.ends_on.year, month__lte=project.ends_on.month)
+        )
+        if outside.exists():
+            raise ValidationError(
+                _("项目已有起止期间以外月份的费用归集，请先删除这些月份的费用再修改起止日期。")
+            )
+        return project
+
+
+def rnd_project_delete(*, by: Any, project: RndProject) -> None:
+    permissions.require(may_write_for(by, project.organisation), by, "rnd_project.delete", project)
+    with transaction.atomic():
+        expenses = list(project.expenses.all())
+        for expense in expenses:
+            audit.record("delete", by=by, obj=expense, before=audit.snapshot(expense))
+        before = audit.snapshot(project)
+        project.expenses.all().delete()
+        audit.record("delete", by=by, obj=project, before=before)
+        project.delete()
+
+
+def rnd_expense_set(
+    *, by: Any, project: RndProject, year: int, month: int, amounts: dict[str, Decimal]
+) -> RndExpense | None:
+    """Set one month's expenses of a project (all six categories; all zero removes the month)."""
+    permissions.require(may_write_for(by, project.organisation), by, "rnd_expense.set", project)
+    with transaction.atomic():
+        row = RndExpense.objects.select_for_update().filter(project=project, year=year, month=month).first()
+        before = audit.snapshot(row) if row else None
+        if all(not amounts.get(name) for name in EXPENSE_FIELDS):
+            if row is not None:
+                row.delete()
+                audit.record("delete", by=by, obj=row, before=before)
+            return None
+        row = row or RndExpense(project=project, year=year, month=month)
+        assign(row, {name: amounts.get(name) or Decimal(0) for name in EXPENSE_FIELDS}, EXPENSE_FIELDS)
+        return save(row, by=by, action="update" if before else "create", before=before)
+
+
+# --- county data feeding the indicators -------------------------------------------------------------------
+
+
+def county_economy_save(
+    *, by: Any, data: dict[str, Any], instance: CountyEconomy | None = None
+) -> CountyEconomy:
+    county = data.get("county") or (instance.county if instance else None)
+    with transaction.atomic():
+        row = create_or_update(
+            CountyEconomy, by=by, data=data, fields=ECONOMY_FIELDS, county=county, instance=instance
+        )
+        indicators.refresh([row.year] + ([instance.year] if instance and instance.year != row.year else []))
+        return row
+
+
+def county_economy_delete(*, by: Any, row: CountyEconomy) -> None:
+    require_staff(by, row.county_id, "delete countyeconomy", row)
+    with transaction.atomic():
+        audit.record("delete", by=by, obj=row, before=audit.snapshot(row))
+        year = row.year
+        row.delete()
+        indicators.refresh([year])
+
+
+def official_figure_save(
+    *, by: Any, data: dict[str, Any], instance: OfficialFigure | None = None
+) -> OfficialFigure:
+    county = data.get("county") or (instance.county if instance else None)
+    return create_or_update(
+        OfficialFigure, by=by, data=data, fields=OFFICIAL_FIELDS, county=county, instance=instance
+    )
+
+
+def target_save(*, by: Any, data: dict[str, Any], instance: Target | None = None) -> Target:
+    county = data.get("county") or (instance.county if instance else None)
+    return create_or_update(Target, by=by, data=data, fields=TARGET_FIELDS, county=county, instance=instance)
+
+
+def record_delete(*, by: Any, obj: OfficialFigure | Target) -> None:
+    require_staff(by, obj.county_id, f"delete {obj._meta.model_name}", obj)
+    with transaction.atomic():
+        audit.record("delete", by=by, obj=obj, before=audit.snapshot(obj))
+        obj.delete()
+
+
+# --- statistical returns ----------------------------------------------------------------------------------
+
+
+def period_end(frequency: str, year: int, number: int) -> dt.date:
+    if frequency == Frequency.MONTH:
+        if not 1 <= number <= 12:
+            raise ValidationError({"number": _("月报的期别为 1–12 月。")})
+        return dt.date(year, number, calendar.monthrange(year, number)[1])
+    if frequency == Frequency.QUARTER:
+        if not 1 <= number <= 4:
+            raise ValidationError({"number": _("季报的期别为第 1–4 季度。")})
+        month = 3 * number
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if number != 0:
+        raise ValidationError({"number": _("年报的期别填 0。")})
+    return dt.date(year, 12, 31)
+
+
+def due_date(return_type: ReturnType, year: int, number: int) -> dt.date:
+    """The n-th working day after the period ends (China's holidays and make-up workdays counted)."""
+    return add_workdays(period_end(return_type.frequency, year, number), return_type.due_workdays)
+
+
+def return_type_save(
+    *,
+    by: Any,
+    data: dict[str, Any],
+    listed: list[Organisation] | None = None,
+    instance: ReturnType | None = None,
+) -> ReturnType:
+    county = data.get("county") or (instance.county if instance else None)
+    with transaction.atomic():
+        row = create_or_update(
+            ReturnType, by=by, data=data, fields=RETURN_TYPE_FIELDS, county=county, instance=instance
+        )
+        if listed is not None:
+            foreign = [o.name for o in listed if not o.region_id.startswith(row.county_id)]
+            if foreign:
+                raise ValidationError({"listed": _("指定单位须在本县：%(n)s") % {"n": "、".join(foreign)}})
+            before = sorted(o.pk for o in row.listed.all())
+            row.listed.set(listed)
+            after = sorted(o.pk for o in listed)
+            if before != after:
+                audit.record("update", by=by, obj=row, before={"listed": before}, after={"listed": after})
+        return row
+
+
+def obligated(return_type: ReturnType, year: int, on: dt.date) -> list[Organisation]:
+    """Who owes a round of the return, as the records stand: enterprises of the county by the type's rule."""
+    from kechuang.programmes.models import Award  # qualifications are programmes awards
+
+    county = return_type.county_id
+    enterprises = Organisation.objects.filter(region__code__startswith=county, is_active=True)
+    rule = return_type.obligation
+    if rule == ReturnType.Obligation.BUREAU:
+        return []
+    if rule == ReturnType.Obligation.LISTED:
+        return list(return_type.listed.filter(region__code__startswith=county).order_by("name"))
+    if rule == ReturnType.Obligation.ABOVE_SCALE:
+        above = OrganisationYear.objects.filter(year=year, is_above_scale=True).values("organisation_id")
+        return list(enterprises.filter(pk__in=above).order_by("name"))
+    if rule == ReturnType.Obligation.RND:
+        with_projects = RndProject.objects.filter(starts_on__year__lte=year, ends_on__year__gte=year).values(
+            "organisation_id"
+        )
+        return list(enterprises.filter(pk__in=with_projects).order_by("name"))
+    category = "高新技术企业" if rule == ReturnType.Obligation.HIGH_TECH else "科技型中小企业"
+    awards = Award.objects.filter(programme__category__contains=category, organisation__isnull=False)
+    if rule == ReturnType.Obligation.HIGH_TECH:
+        # Valid at some time within the period itself (`on` is its last day): a quarterly return is not
+        # owed for a certificate that lapsed before the quarter began.
+        months: dict[str, int] = {Frequency.MONTH: 1, Frequency.QUARTER: 3}
+        start = dt.date(on.year, on.month - months.get(return_type.frequency, 12) + 1, 1)
+        awards = awards.exclude(programme__category__contains="研发中心").filter(
+            valid_from__lte=on, valid_until__gte=start
+        )
+    else:
+        awards = awards.filter(programme__level="national").filter(
+            Q(valid_from__lte=dt.date(year, 12, 31), valid_until__gte=dt.date(year, 1, 1))
+            | Q(valid_from__isnull=True, decided_on__year=year)
+        )
+    return list(enterprises.filter(pk__in=awards.values("organisation_id")).order_by("name"))
+
+
+def return_round_open(
+    *, by: Any, return_type: ReturnType, year: int, number: int = 0, due_on: dt.date | None = None
+) -> ReturnRound:
+    """Open a round: compute its due date and list who owes it (the bureau itself for its own returns)."""
+    require_staff(by, return_type.county_id, "open returnround", return_type)
+    if not return_type.is_active:
+        raise ValidationError(_("报表“%(n)s”已停用，不能开启新的报送期。") % {"n": return_type.name})
+    end = period_end(return_type.frequency, year, number)
+    with transaction.atomic():
+        if ReturnRound.objects.filter(return_type=return_type, year=year, number=number).exists():
+            raise ValidationError(_("该报表的这一期已经开启。"))
+        rnd = ReturnRound(
+            return_type=return_type, county_id=return_type.county_id, year=year, number=number, period_end=end,
+            due_on=due_on or due_date(return_type, year, number),
+            opened_by=by if getattr(by, "is_authenticated", False) else None,
+        )  # fmt: skip
+        rnd.full_clean()
+        rnd.save()
+        audit.record("create", by=by, obj=rnd, after=audit.snapshot(rnd))
+        filers = obligated(return_type, year, end)
+        filings = [ReturnFiling(round=rnd, county_id=rnd.county_id, organisation=o) for o in filers]
+        if return_type.obligation == ReturnType.Obligation.BUREAU:
+            filings = [ReturnFiling(round=rnd, county_id=rnd.county_id, organisation=None)]
+        ReturnFiling.objects.bulk_create(filings)
+        created = rnd.filings.select_related("organisation")
+        audit.record_many(audit.build("create", by=by, obj=f, after=audit.snapshot(f)) for f in created)
+        return rnd
+
+
+def filing_update(
+    *,
+    by: Any,
+    filing: ReturnFiling,
+    status: str,
+    submitted_on: dt.date | None = None,
+    note: str | None = None,
+) -> ReturnFiling:
+    """Record a filing as submitted, exempt or pending again: the county's staff, or the enterprise for its own."""
+    allowed = permissions.is_county_staff(by, filing.county_id) or (
+        filing.organisation_id is not None
+        and filing.organisation_id in permissions.own_organisation_ids(by)
+        and status in (ReturnFiling.Status.SUBMITTED, ReturnFiling.Status.PENDING)
+    )
+    permissions.require(allowed, by, "filing.update", filing)
+    with transaction.atomic():
+        locked = ReturnFiling.objects.select_for_update().get(pk=filing.pk)
+        before = audit.snapshot(locked)
+        locked.status = status
+        locked.submitted_on = submitted_on if status == ReturnFiling.Status.SUBMITTED else None
+        if status == ReturnFiling.Status.SUBMITTED and submitted_on is None:
+            locked.submitted_on = timezone.localdate()
+        if note is not None:
+            locked.note = note
+        locked.updated_by = by if getattr(by, "is_authenticated", False) else None
+        return save(locked, by=by, action="update", before=before)
+
+
+def filings_mark_submitted(*, by: Any, filings: list[ReturnFiling], submitted_on: dt.date) -> int:
+    """Bulk "已报送" for the staff's ticked rows; each goes through filing_update."""
+    done = 0
+    for filing in filings:
+        if filing.status != ReturnFiling.Status.SUBMITTED:
+            filing_update(
+                by=by, filing=filing, status=ReturnFiling.Status.SUBMITTED, submitted_on=submitted_on
+            )
+            done += 1
+    return done
+
+
+# --- the super-deduction rate table --------------------------------------------------------------------------
+
+RATE_FIELDS = ["applies_to", "valid_from", "valid_until", "rate", "basis", "note"]
+
+
+def deduction_rate_add(*, by: Any, data: dict[str, Any]) -> DeductionRate:
+    """A new row of the national rate table, when a new announcement is published. It is reference data
+    like the regions: kept by the operator from the CLI (`kechuang rates --add`), or the system
+    administrator; no county may change it."""
+    permissions.require(
+        by is None or permissions.can_manage_accounts(by), by, "add deductionrate", what="rnd.deductionrate"
+    )
+    with transaction.atomic():
+        row = DeductionRate()
+        assign(row, data, RATE_FIELDS)
+        return save(row, by=by, action="create")
+
+
+def enterprise_stats_delete(*, by: Any, organisation: Organisation, year: int) -> int:
+    """Remove an enterprise's statistics of a year (a file imported with the wrong frequency or for the
+    wrong enterprise), so the corrected return can be imported. County staff only; each row audited."""
+    require_staff(by, organisation.region_id, "delete enterprisestat", organisation)
+    with transaction.atomic():
+        rows = list(EnterpriseStat.objects.filter(organisation=organisation, year=year))
+        audit.record_many(audit.build("delete", by=by, obj=r, before=audit.snapshot(r)) for r in rows)
+        EnterpriseStat.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        if rows:
+            indicators.refresh([year])
+        return len(rows)
