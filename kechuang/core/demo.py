@@ -918,6 +918,7 @@ def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
 def demo_counts() -> dict[str, int]:
     """What the demo consists of, counted from the database (so a second run reports the same)."""
     from kechuang.programmes.demo import programmes_demo_counts
+    from kechuang.rnd.demo import rnd_demo_counts
 
     ent = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE)
     y0, y1 = DEMO_YEARS
@@ -941,6 +942,7 @@ def demo_counts() -> dict[str, int]:
         "服务机构": Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count(),
         "常山县企业": ent.filter(region__code__startswith=CHANGSHAN).count(),
         **programmes_demo_counts(),
+        **rnd_demo_counts(),
         "账号": User.objects.count(),
         "待激活的企业注册": User.objects.filter(is_active=False, roles__role=Role.ENTERPRISE)
         .distinct()
@@ -1110,6 +1112,9 @@ def _write(specs: DemoSpecs) -> Counter:
     from kechuang.programmes.demo import build_programmes_demo  # the programmes app's demo data
 
     created.update(build_programmes_demo(specs))
+    from kechuang.rnd.demo import build_rnd_demo  # the R&D stream's demo data
+
+    created.update(build_rnd_demo(specs))
 
     value = (
         f"seed={specs.seed} scale={specs.scale:g} at={dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"

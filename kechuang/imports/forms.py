@@ -25,4 +25,6 @@ class UploadForm(forms.Form):
         field = self.fields["register"]
         assert isinstance(field, forms.ChoiceField)
         # Enterprises see only the registers they keep themselves (their R&D projects and expenses).
-        field.choices = [(slug, r.label) for slug, r in REGISTERS.items() if user is None or r.may_import(user)]
+        field.choices = [
+            (slug, r.label) for slug, r in REGISTERS.items() if user is None or r.may_import(user)
+        ]

@@ -45,7 +45,7 @@ DEFAULT_PROSE: dict[int, str] = {
     4: (
         "一是扎实做好科技统计。{rnd.returns_completed}。\n"
         "二是稳步提升研发投入。{rnd.official_rd}。{rnd.rd_ytd}。\n"
-        "三是壮大高新技术产业。{rnd.high_tech_va}，{rnd.high_tech_share}；{rnd.above_scale_count}。\n"
+        "三是壮大高新技术产业。{rnd.high_tech_va}；{rnd.high_tech_share}；{rnd.above_scale_count}。\n"
         "四是抓好目标任务落实。{rnd.target_attainment}。"
     ),
     6: (
@@ -216,10 +216,7 @@ def figure_refs(summary: Summary) -> dict[str, FigureRef]:
             for key, f in summary.snapshot.items()
         }
     figures = compute_all(summary.county, period_of(summary))
-    return {
-        f.key: FigureRef(f.key, f.text, f.label, f.json_value, f.unit, f.evidence_count)
-        for f in figures
-    }
+    return {f.key: FigureRef(f.key, f.text, f.label, f.json_value, f.unit, f.evidence_count) for f in figures}
 
 
 def render(summary: Summary) -> Rendered:

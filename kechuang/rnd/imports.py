@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
@@ -29,6 +30,7 @@ from kechuang.imports.registers import (
     Row,
     Table,
     _chunks,
+    _update_many,
     register,
 )
 from kechuang.imports.report import ImportRejected, ImportResult
@@ -269,8 +271,10 @@ class EnterpriseStatRegister(Register):
         found: dict[tuple, list[Any]] = {}
         org_ids = sorted({row.key[0] for row in rows if row.key})
         years = sorted({row.key[1] for row in rows if row.key})
+        orgs = {row.values["organisation"].pk: row.values["organisation"] for row in rows if row.key}
         for chunk in _chunks(org_ids, 900):
             for item in EnterpriseStat.objects.filter(organisation_id__in=chunk, year__in=years):
+                item.organisation = orgs[item.organisation_id]  # the audit names it: no query per row
                 found[(item.organisation_id, item.year, item.frequency, item.number)] = [item]
         return found
 
@@ -350,9 +354,14 @@ class EnterpriseStatRegister(Register):
             errors.sort(key=lambda e: (e.row or 0, position.get(e.column, len(position))))
             raise ImportRejected(errors)
 
-        created: list[EnterpriseStat] = []
+        created: list[tuple[Organisation, Row, dict[str, Any]]] = []
         updated: list[tuple[EnterpriseStat, dict, dict]] = []
         unchanged = 0
+        # The audit trail, one event per enterprise-year of the file: every period created or changed,
+        # with its values before and after (a statistical return is filed and corrected as a whole).
+        trail: dict[tuple[Organisation, int], dict[str, dict[str, dict]]] = defaultdict(
+            lambda: {"before": {}, "after": {}}
+        )
         for row in rows:
             org = row.values["organisation"]
             match = existing.get(row.key)  # type: ignore[arg-type]
@@ -365,40 +374,69 @@ class EnterpriseStatRegister(Register):
                     continue
                 for k in before:
                     setattr(obj, k, values[k])
-                updated.append((obj, before, {k: values[k] for k in before}))
+                after = {k: values[k] for k in before}
+                updated.append((obj, before, after))
+                entry = trail[(org, obj.year)]
+                entry["before"][obj.period_label] = before
+                entry["after"][obj.period_label] = after
             else:
-                first, last = row.values["span"]
-                created.append(
-                    EnterpriseStat(
-                        organisation=org,
-                        county_id=org.region_id[:6],
-                        year=row.values["year"],
-                        frequency=row.values["frequency"],
-                        number=row.values["number"],
-                        first_month=first,
-                        last_month=last,
-                        **values,
-                    )  # fmt: skip
+                created.append((org, row, values))
+                label = EnterpriseStat.label_of(
+                    row.values["year"], row.values["frequency"], row.values["number"]
                 )
-        EnterpriseStat.objects.bulk_create(created, batch_size=2000)
+                trail[(org, row.values["year"])]["after"][label] = values
+        self._insert(created)
         if updated:
             now = timezone.now()
             for obj, _b, _a in updated:
                 obj.updated_at = now
-            EnterpriseStat.objects.bulk_update(
-                [u[0] for u in updated], [*self.VALUE_FIELDS, "updated_at"], batch_size=1000
+            # One executemany per chunk: bulk_update's CASE WHEN took minutes for 100,000 changed rows.
+            _update_many(EnterpriseStat, [u[0] for u in updated], [*self.VALUE_FIELDS, "updated_at"])
+        audit.record_many(
+            audit.build(
+                "update" if entry["before"] else "create",
+                by=by,
+                object_type="rnd.enterprisestat",
+                object_id=f"{org.pk}:{year}",
+                object_repr=f"{org.name} {year}年统计数据",
+                before=entry["before"] or None,
+                after=entry["after"],
             )
-        fields = ["organisation_id", "year", "frequency", "number", *self.VALUE_FIELDS]
-        events = [
-            audit.build("create", by=by, obj=obj, after={f: getattr(obj, f) for f in fields})
-            for obj in created
-        ]
-        events += [audit.build("update", by=by, obj=obj, before=b, after=a) for obj, b, a in updated]
-        audit.record_many(events)
+            for (org, year), entry in trail.items()
+        )
+        years = {row.values["year"] for _o, row, _v in created} | {obj.year for obj, _b, _a in updated}
+        if years:
+            indicators.refresh(years)  # in the import's transaction: rankings never lag the data
         return ImportResult(
             register=self.slug, label=self.label, rows=len(rows), created=len(created), updated=len(updated),
-            unchanged=unchanged, created_ids=[o.pk for o in created], updated_ids=[u[0].pk for u in updated],
+            unchanged=unchanged, updated_ids=[u[0].pk for u in updated],
         )  # fmt: skip
+
+    def _insert(self, created: list[tuple[Organisation, Row, dict[str, Any]]]) -> None:
+        """INSERT … executemany, in chunks: building 100,000 model instances for bulk_create is most of an
+        import's time. The values were checked column by column above."""
+        if not created:
+            return
+        meta = EnterpriseStat._meta
+        columns = ["organisation_id", "county_id", "year", "frequency", "number", "first_month", "last_month",
+                   *self.VALUE_FIELDS, "updated_at"]  # fmt: skip
+        connection = connections[router.db_for_write(EnterpriseStat)]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        quote = connection.ops.quote_name
+        names, marks = ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - model names; values bound
+        params = []
+        for org, row, values in created:
+            first, last = row.values["span"]
+            params.append(
+                (
+                    org.pk, org.region_id[:6], row.values["year"], row.values["frequency"], row.values["number"],
+                    first, last, *(values.get(name, 0) for name in self.VALUE_FIELDS), now,
+                )
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            for chunk in _chunks(params, 5000):
+                cursor.executemany(sql, chunk)
 
 
 def county_record_q(user: Any) -> Q:
@@ -446,7 +484,8 @@ for _register in (
 ):
     register(_register)
 
-INDICATOR_INPUTS = {"enterprise_stats", "county_economy", "organisation_years"}
+# Statistics refresh the indicators themselves (their import knows the years without reading them back).
+INDICATOR_INPUTS = {"county_economy", "organisation_years"}
 
 
 @receiver(imported)

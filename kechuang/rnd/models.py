@@ -254,11 +254,15 @@ class EnterpriseStat(models.Model):
 
     @property
     def period_label(self) -> str:
-        if self.frequency == Frequency.MONTH:
-            return f"{self.year}年{self.number}月"
-        if self.frequency == Frequency.QUARTER:
-            return f"{self.year}年第{self.number}季度"
-        return f"{self.year}年"
+        return self.label_of(self.year, self.frequency, self.number)
+
+    @staticmethod
+    def label_of(year: int, frequency: str, number: int) -> str:
+        if frequency == Frequency.MONTH:
+            return f"{year}年{number}月"
+        if frequency == Frequency.QUARTER:
+            return f"{year}年第{number}季度"
+        return f"{year}年"
 
     def clean(self) -> None:
         span = self.span(self.frequency, self.number) if self.frequency and self.number is not None else None

@@ -3,12 +3,14 @@ BENCH_DATABASE_URL, e.g. a PostgreSQL one) and never assert a time: the figures 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,6 +195,136 @@ def programmes() -> None:
     )
 
 
+def stats_sheet(codes: list[str], periods: list[tuple[int, int]], factor: float = 1.0) -> bytes:
+    """A monthly enterprise_stats sheet: every enterprise × every period (XlsxWriter: fast to generate)."""
+    import random
+
+    import xlsxwriter
+
+    register = REGISTERS["enterprise_stats"]
+    keys = ["organisation", "year", "frequency", "number", "rd_expenditure", "revenue", "industrial_output",
+            "value_added", "high_tech_value_added", "employees", "rd_staff"]  # fmt: skip
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    ws = book.add_worksheet(register.sheet_name)
+    ws.write_row(0, 0, [register.column(k).label for k in keys])
+    rng = random.Random(4)
+    row = 1
+    for code in codes:
+        size = rng.uniform(0.2, 5.0)
+        for year, month in periods:
+            va = round(size * rng.uniform(800_000, 1_200_000) * factor, 2)
+            revenue = round(va * 4, 2)
+            ws.write_row(row, 0, [code, year, "月报", month, round(va * 0.08, 2), revenue, revenue, va,
+                                  round(va * 0.5, 2), round(size * 60), round(size * 6)])  # fmt: skip
+            row += 1
+    book.close()
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def counted() -> Iterator[list[int]]:
+    """Count the statements sent. CaptureQueriesContext stops counting once Django's query log (9,000
+    entries) is full, and keeps every statement's text: too much for a 100,000-row import."""
+    calls: list[int] = []
+
+    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield calls
+
+
+def rnd_import() -> None:
+    """R&D statistics in bulk: a 100,000-row enterprise_stats file (1,250 enterprises × 80 months) imported
+    on a database without statistics, re-imported unchanged and with every figure changed, and the
+    indicators of one year recomputed."""
+    import datetime as dt
+
+    from kechuang.core.models import User
+    from kechuang.rnd import indicators
+    from kechuang.rnd.models import EnterpriseStat, Indicator
+
+    staff = User.objects.get(username="bench_staff")
+    codes = list(
+        Organisation.objects.filter(region__code__startswith="330824")
+        .order_by("pk")
+        .values_list("credit_code", flat=True)[:1250]
+    )
+    today = dt.date.today()
+    periods = []
+    year, month = today.year, today.month
+    while len(periods) < 80:  # the 80 complete months before this one
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        periods.append((year, month))
+    periods.reverse()
+    rows = len(codes) * len(periods)
+    start = time.perf_counter()
+    data = stats_sheet(codes, periods)
+    print(
+        f"{'… writing the ' + str(rows) + '-row file (not timed below)':46} {rows:>6} {time.perf_counter() - start:8.2f}"
+    )
+    for label, payload in (
+        ("import enterprise_stats (new rows)", data),
+        ("re-import the same file (no changes)", data),
+        ("re-import with every figure changed", stats_sheet(codes, periods, factor=1.1)),
+    ):
+        with counted() as q:
+            seconds, result = timed(
+                lambda d=payload: imports.import_file(
+                    register="enterprise_stats", file=io.BytesIO(d), by=staff, filename="stats.xlsx"
+                )
+            )
+        print(f"{label:46} {rows:>6} {seconds:8.2f} {rows / seconds:8.0f} {len(q):>8}")
+    year = periods[-13][0]  # a full year
+    with counted() as q:
+        seconds, written = timed(lambda: indicators.refresh([year]), repeat=3)
+    print(
+        f"{'indicators.refresh of ' + str(year) + ' (and the year after)':46} {written:>6} {seconds:8.3f} {'':>8} {len(q) // 3:>8}"
+    )
+    # The demo county's own statistics follow: leave no bench rows in its rankings.
+    EnterpriseStat.objects.all().delete()
+    Indicator.objects.all().delete()
+    reset_queries()  # the benchmarks after this one count with CaptureQueriesContext
+
+
+def rnd_pages() -> None:
+    """The R&D pages on the demo county (built by programmes() above), as its staff and as the province."""
+    from django.urls import reverse
+
+    from kechuang.core.models import SystemFlag, User
+    from kechuang.rnd.demo import FLAG
+    from kechuang.rnd.models import EnterpriseStat, Indicator
+
+    flag = SystemFlag.objects.get(key=FLAG).value
+    seconds = float(flag.rsplit("seconds=", 1)[-1])
+    stats = EnterpriseStat.objects.count()
+    print(f"{'… of which the R&D demo (statistics rows)':46} {stats:>6} {seconds:8.2f} {'':>8} {'':>8}")
+    from kechuang.rnd import indicators as rnd_indicators
+
+    year = max(Indicator.objects.filter(months=12, key="rd_expenditure").values_list("year", flat=True))
+    counties = Indicator.objects.filter(year=year).values("county").distinct().count()
+    with counted() as q:
+        seconds, written = timed(lambda: rnd_indicators.refresh([year]), repeat=3)
+    label = f"indicators.refresh of {year} ({counties} counties)"
+    print(f"{label:46} {written:>6} {seconds:8.3f} {'':>8} {len(q) // 3:>8}")
+    indicators = Indicator.objects.count()
+    for username in ("kh_staff", "zj_province"):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for label, name in (("indicator page", "rnd:indicators"), ("ranking page", "rnd:ranking")):
+            url = reverse(name)
+            with counted() as q:
+                seconds, response = timed(lambda u=url: client.get(u), repeat=5)
+            assert response.status_code == 200, (url, response.status_code)
+            print(
+                f"{label + ' (' + username + ')':46} {indicators:>6} {seconds:8.3f} {'':>8} {len(q) // 5:>8}"
+            )
+
+
 if __name__ == "__main__":
     main()
+    rnd_import()
     programmes()
+    rnd_pages()

@@ -18,7 +18,7 @@ def test_the_demo_countys_summary_renders_all_eight_sections(reference):
     rendered = s.render(summary)
     assert len(rendered.sections) == 8
     with_data = {sec.number for sec in rendered.sections if sec.has_data}
-    assert with_data == {1, 2, 3, 6}  # the programmes engine's streams
+    assert with_data == {1, 2, 3, 4, 6}  # the programmes engine's streams and R&D input
     for section in rendered.sections:
         assert section.paragraphs, section.heading
         if section.number not in with_data:
@@ -26,6 +26,7 @@ def test_the_demo_countys_summary_renders_all_eight_sections(reference):
     # The demo has money paid and qualifications recognised last year: the sentences carry numbers.
     assert rendered.figures["policy.money_paid"].evidence_count > 0
     assert rendered.figures["entities.new_qualifications"].evidence_count > 0
+    assert rendered.figures["rnd.rd_ytd"].evidence_count > 0 and "R&D" in rendered.figures["rnd.rd_ytd"].text
     markdown = build_markdown(rendered)
     assert markdown.count("\n## ") == 8 and "万元" in markdown
     assert build_docx(rendered)[:2] == b"PK"
