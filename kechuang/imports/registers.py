@@ -1128,7 +1128,22 @@ class PersonRegister(Register):
             obj._prefetched_objects_cache["tags"] = [tags[n] for n in obj._import_tags]
 
 
-class OrganisationYearRegister(Register):
+class PerOrganisationRegister(Register):
+    """A register of per-enterprise rows, whose sheet names the enterprise by its credit code (column
+    `organisation`) and shows its name beside it (`organisation_name`, read-only)."""
+
+    def organisation_of(self, obj: Any) -> Organisation:
+        return obj.organisation
+
+    def export_value(self, column: Column, obj: Any, user: Any) -> Any:
+        if column.key == "organisation":
+            return self.organisation_of(obj).credit_code
+        if column.key == "organisation_name":
+            return self.organisation_of(obj).name
+        return super().export_value(column, obj, user)
+
+
+class OrganisationYearRegister(PerOrganisationRegister):
     slug = "organisation_years"
     label = "规上企业名录"
     model = OrganisationYear
@@ -1173,13 +1188,6 @@ class OrganisationYearRegister(Register):
         if user is None:
             return qs
         return qs.filter(organisation__in=permissions.visible(user, Organisation.objects.all()))
-
-    def export_value(self, column: Column, obj: Any, user: Any) -> Any:
-        if column.key == "organisation":
-            return obj.organisation.credit_code
-        if column.key == "organisation_name":
-            return obj.organisation.name
-        return super().export_value(column, obj, user)
 
     def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
         found: dict[tuple, list[Any]] = {}
@@ -1233,6 +1241,7 @@ __all__ = [
     "TEXT",
     "Column",
     "ImportContext",
+    "PerOrganisationRegister",
     "Register",
     "Row",
     "Table",
