@@ -4,6 +4,7 @@ economy data. Every import is all-or-nothing with a row-by-row report (kechuang.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from kechuang.core import audit, permissions
+from kechuang.core.creditcode import normalise_credit_code
 from kechuang.core.models import Organisation, Region
 from kechuang.imports.registers import (
     CHOICE,
@@ -24,12 +26,14 @@ from kechuang.imports.registers import (
     INT,
     REF_ORGANISATION,
     REGION,
+    TEXT,
     Column,
     ImportContext,
     PerOrganisationRegister,
     Register,
     Row,
     Table,
+    _choice_lookup,
     _chunks,
     _update_many,
     register,
@@ -225,6 +229,37 @@ class EnterpriseStatRegister(PerOrganisationRegister):
         Column("rd_staff", "R&D人员（人）", type=INT, default=0),
     )  # fmt: skip
     VALUE_FIELDS = (*EnterpriseStat.AMOUNTS, "employees", "rd_staff")
+
+    def read_row(self, number: int, cells_: list[Any], mapping: dict[int, Column]) -> Row:
+        """The shapes a statistical return has in nearly every cell (numbers in number cells, codes and
+        choices as plain text) are converted here directly; a row with any other cell goes through the
+        generic parser, which words the errors. A third of a 100,000-row import was spent per cell there."""
+        raw: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        for index, column in mapping.items():
+            value = cells_[index] if index < len(cells_) else None
+            raw[column.key] = value
+            kind = type(value)
+            if value is None or (kind is str and not value.strip()):
+                if column.required:
+                    return super().read_row(number, cells_, mapping)
+                values[column.key] = column.default
+            elif column.type == DECIMAL and (kind is float or kind is int):
+                if kind is float and not math.isfinite(value):
+                    return super().read_row(number, cells_, mapping)
+                values[column.key] = Decimal(repr(value)) if kind is float else Decimal(value)
+            elif column.type == INT and (kind is int or (kind is float and value.is_integer())):
+                values[column.key] = int(value)
+            elif column.type == CHOICE and kind is str and value in _choice_lookup(column):
+                values[column.key] = _choice_lookup(column)[value]
+            elif column.type in (REF_ORGANISATION, TEXT) and kind is str:
+                text = value.strip() if column.type == TEXT else normalise_credit_code(value)
+                if column.max_length and len(text) > column.max_length:
+                    return super().read_row(number, cells_, mapping)
+                values[column.key] = text
+            else:
+                return super().read_row(number, cells_, mapping)
+        return Row(number=number, raw=raw, values=values)
 
     def base_queryset(self) -> QuerySet:
         return EnterpriseStat.objects.select_related("organisation").order_by(
