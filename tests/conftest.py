@@ -9,6 +9,7 @@ from django.test import Client
 from kechuang.core import services
 from kechuang.core.models import Organisation, Region, Role
 from kechuang.core.reference import load_reference_data
+from kechuang.rnd.reference import load_deduction_rates
 from tests.factories import OrganisationFactory, PersonFactory
 
 PASSWORD = "Kc-test-Passw0rd"
@@ -22,8 +23,10 @@ def _fast_hashing(settings):
 
 @pytest.fixture
 def reference(db):
-    """Regions and industries (loaded by migration; reloaded after a transactional test flushed them)."""
+    """Regions, industries and the deduction rate table (loaded by migration; reloaded after a transactional
+    test flushed them)."""
     load_reference_data()
+    load_deduction_rates()
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def test_pages_render_in_chinese_with_local_assets(page, shot, staff_a, org_x, e
     shot(page, "organisation-detail")
     page.goto(f"/people/{expert_person_a.pk}/")
     shot(page, "person-detail")
-    page.goto("/streams/rnd/")
+    page.goto("/streams/commissioners/")
     assert "建设中" in page.inner_text("main")
     page.goto("/orgs/new/")
     page.fill("input[name=name]", "测试")
