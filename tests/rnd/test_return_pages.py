@@ -48,7 +48,7 @@ def orgs(county_a, org_x):
             name="开化县戊电子有限公司",
             region=county_a,
             contact_name="赵强",
-            contact_phone='=HYPERLINK("http://x")',
+            contact_phone='=HYPERLINK("x")',  # within the column's 20 characters
         ),  # fmt: skip
     }
 
