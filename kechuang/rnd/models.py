@@ -329,6 +329,11 @@ KIND_OF = {
 }
 
 
+def as_fraction(indicator: str, value: Decimal) -> Decimal:
+    """A value as people enter it (shares in percent, 2.35) as the computed indicators keep it (0.0235)."""
+    return value / 100 if KIND_OF.get(IndicatorKey(indicator)) == SHARE else value
+
+
 class OfficialFigure(models.Model):
     """A figure published upward (e.g. in the provincial monitoring report), kept beside the computed
     one. The summary quotes the official value when there is one."""
@@ -367,10 +372,7 @@ class OfficialFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.county} {self.year} {self.get_indicator_display()}"
 
-    @property
-    def fraction(self) -> Decimal:
-        """The value as stored for computed indicators: shares as fractions, amounts as 元."""
-        return self.value / 100 if KIND_OF.get(IndicatorKey(self.indicator)) == SHARE else self.value
+    fraction = property(lambda self: as_fraction(self.indicator, self.value))
 
 
 class Target(models.Model):
@@ -398,9 +400,7 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.county} {self.year} {self.get_indicator_display()}"
 
-    @property
-    def fraction(self) -> Decimal:
-        return self.value / 100 if KIND_OF.get(IndicatorKey(self.indicator)) == SHARE else self.value
+    fraction = property(lambda self: as_fraction(self.indicator, self.value))
 
 
 class Indicator(models.Model):

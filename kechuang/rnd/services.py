@@ -95,13 +95,8 @@ def rnd_project_save(*, by: Any, data: dict[str, Any], instance: RndProject | No
         before = audit.snapshot(project) if instance else None
         assign(project, data, PROJECT_FIELDS)
         project = save(project, by=by, action="update" if instance else "create", before=before)
-        outside = project.expenses.exclude(
-            Q(year__gt=project.starts_on.year)
-            | Q(year=project.starts_on.year, month__gte=project.starts_on.month)
-        ) | project.expenses.exclude(
-            Q(year__lt=project.ends_on.year) | Q(year=project.ends_on.year, month__lte=project.ends_on.month)
-        )
-        if outside.exists():
+        months = project.expenses.values_list("year", "month")
+        if any(not project.covers(year, month) for year, month in months):
             raise ValidationError(
                 _("项目已有起止期间以外月份的费用归集，请先删除这些月份的费用再修改起止日期。")
             )

@@ -49,6 +49,14 @@ def _is_staff(user: Any) -> bool:
     return permissions.has_role(user, Role.STAFF)
 
 
+def _county_or_404(request: AuthedRequest) -> Region:
+    """The county asked for (`?county=`) if the user may read it, else the user's own."""
+    county = sel.pick_county(request.user, request.GET.get("county"))
+    if county is None:
+        raise Http404(_("您的账号没有可查看的县（市、区）。"))
+    return county
+
+
 def _span_choices(months: list[int]) -> list[tuple[int, str]]:
     return [(m, sel.span_label(m)) for m in sorted(months, reverse=True)]
 
@@ -60,9 +68,7 @@ def _span_choices(months: list[int]) -> list[tuple[int, str]]:
 def indicators_page(request: AuthedRequest) -> HttpResponse:
     _require_reader(request, "indicators")
     user = request.user
-    county = sel.pick_county(user, request.GET.get("county"))
-    if county is None:
-        raise Http404(_("您的账号没有可查看的县（市、区）。"))
+    county = _county_or_404(request)
     periods = sel.periods_of(county)
     year, months = sel.pick_period(periods, request.GET.get("year"), request.GET.get("months"))
     lines = sel.indicator_lines(county, year, months) if year else []
@@ -88,9 +94,7 @@ def indicators_page(request: AuthedRequest) -> HttpResponse:
 def ranking_page(request: AuthedRequest) -> HttpResponse:
     _require_reader(request, "ranking")
     user = request.user
-    county = sel.pick_county(user, request.GET.get("county"))
-    if county is None:
-        raise Http404(_("您的账号没有可查看的县（市、区）。"))
+    county = _county_or_404(request)
     key = request.GET.get("key", "")
     if key not in sel.KEYS:
         key = str(IndicatorKey.RD_INTENSITY)
@@ -156,9 +160,7 @@ def ranking_page(request: AuthedRequest) -> HttpResponse:
 def dashboard_page(request: AuthedRequest) -> HttpResponse:
     _require_reader(request, "dashboard")
     user = request.user
-    county = sel.pick_county(user, request.GET.get("county"))
-    if county is None:
-        raise Http404(_("您的账号没有可查看的县（市、区）。"))
+    county = _county_or_404(request)
     periods = sel.periods_of(county)
     years = list(periods)
     year, _months = sel.pick_period(periods, request.GET.get("year"), None)
