@@ -250,6 +250,29 @@ class Call(models.Model):
         return self.opens_on <= today <= self.applicant_deadline
 
 
+class Backfilled(models.Model):
+    """补录: a record of past work entered after the fact (a claim decided and paid in 2019, last year's
+    公示), with its original dates and the document it rests on. Set only by the 补录 services
+    (kechuang/programmes/backfill.py); shown with a "补录" badge on pages, in exports and in the API; never
+    usable for money paid today."""
+
+    is_backfill = models.BooleanField(_("补录"), default=False, editable=False)
+    backfill_reference = models.CharField(_("补录依据（文号）"), max_length=100, blank=True, editable=False)
+    backfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("补录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    backfilled_at = models.DateTimeField(_("补录时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
@@ -264,9 +287,10 @@ class Status(models.TextChoices):
     CHECKED = "checked", _("已审核")
     DECIDED = "decided", _("已核定金额")
     PAID = "paid", _("已兑现")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class Application(models.Model):
+class Application(Backfilled):
     """An incentive claim, qualification application, project application or talent/team nomination."""
 
     call = models.ForeignKey(
@@ -467,7 +491,7 @@ class ClaimItem(models.Model):
         return f"{self.rule} {self.amount}"
 
 
-class Award(models.Model):
+class Award(Backfilled):
     """What a positive decision yields: money, a qualification, a registration or a funded project."""
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
@@ -489,6 +513,9 @@ class Award(models.Model):
     registration_no = models.CharField(_("入库登记编号"), max_length=60, blank=True)
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    # The last correction of a claim's decided amount (award_amend): a payment 公示 published before it
+    # showed another amount, so payment waits for a new one.
+    amended_at = models.DateTimeField(_("金额调整时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -541,7 +568,7 @@ class Milestone(models.Model):
             raise ValidationError(_("完成日期与结果须同时填写。"))
 
 
-class Disbursement(models.Model):
+class Disbursement(Backfilled):
     award = models.ForeignKey(
         Award, verbose_name=_("立项/认定"), on_delete=models.PROTECT, related_name="disbursements"
     )
@@ -565,7 +592,7 @@ class Disbursement(models.Model):
         return f"{self.award} {self.amount}"
 
 
-class PublicNotice(models.Model):
+class PublicNotice(Backfilled):
     """公示: the list published before money is paid or a recommendation goes up."""
 
     class Purpose(models.TextChoices):
@@ -579,12 +606,21 @@ class PublicNotice(models.Model):
     purpose = models.CharField(_("公示事项"), max_length=16, choices=Purpose.choices)
     body = models.TextField(_("公示说明"), blank=True)
     published_on = models.DateField(_("公示开始"))
+    # When it was published, by the server's clock: the period never starts before this moment.
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     ends_on = models.DateField(_("公示截止"), editable=False)
     contact = models.CharField(_("异议受理联系方式"), max_length=200, blank=True)
     applications = models.ManyToManyField(Application, related_name="notices", verbose_name=_("公示名单"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # 公示撤回: before its period ends, with a reason; a withdrawn notice never clears a payment.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    withdrawal_reason = models.CharField(_("撤回理由"), max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_on", "-id"]
@@ -598,13 +634,30 @@ class PublicNotice(models.Model):
         if not 1 <= (self.working_days or 0) <= 30:
             raise ValidationError({"working_days": _("公示期应为 1–30 个工作日。")})
         if self.published_on:
-            from kechuang.core.workdays import add_workdays
+            self.ends_on = self.period_end(self.published_on)
 
-            self.ends_on = (
-                add_workdays(self.published_on, self.working_days - 1)
-                if self.working_days
-                else self.published_on
-            )
+    def period_end(self, start: dt.date) -> dt.date:
+        """The last day of a period of `working_days` starting on `start` (a day off counts from the next
+        working day)."""
+        from kechuang.core.workdays import add_workdays, is_workday
+
+        while not is_workday(start):
+            start += dt.timedelta(days=1)
+        return add_workdays(start, (self.working_days or 1) - 1)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def payable_after(self) -> dt.date:
+        """The last day of the period counted from when the notice really went out: its start date, or the
+        day it was published if that was later (a start typed in the past does not shorten the period)."""
+        from django.utils import timezone
+
+        start = self.published_on
+        if self.published_at is not None:
+            start = max(start, timezone.localdate(self.published_at))
+        return self.period_end(start)
 
 
 class Objection(models.Model):
