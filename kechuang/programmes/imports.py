@@ -1520,3 +1520,6 @@ for _register in (
     register(_register)
 
 __all__ = ["ServiceRegister", "path_to", "walk"]
+
+# 补录：已兑现奖励, a register of its own module (it builds on ServiceRegister above).
+from . import imports_backfill  # noqa: E402, F401

@@ -1,0 +1,415 @@
+"""补录: historical records entered after the fact — a payment notice published last year, a claim decided
+and paid in 2019 — as a path of their own.
+
+The live path says what happens now: a notice is published today, a claim is decided today, money is paid
+after the notice's working days. History cannot follow it (the dates are gone), so it must not pretend to:
+these services take the original dates and the document each record rests on (the 文号 of the decision or
+the notice), flag every record they write (`is_backfill`, `backfill_reference`, who and when), and refuse
+what would let history become money paid today:
+
+- every date of a 补录 record is before today (a date today or later is a live action, not history);
+- a 补录 notice never clears a live payment (services.payment_blocker ignores it);
+- a claim's amount still respects its incentive rule's per-enterprise cap;
+- the records are written through the same workflow table (the timeline is dated at the original
+  dates via services.as_of), each write audited, all in one transaction.
+
+Pages, the API, the `paid_claims` register (imports_backfill.py) and the CLI all call `paid_claim_backfill`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.core import audit
+from kechuang.core.models import Organisation
+from kechuang.core.units import chinese_date
+from kechuang.core.writes import require_staff
+
+from . import services
+from .docno import parse_document_number
+from .models import (
+    ZERO,
+    Application,
+    Award,
+    Call,
+    Disbursement,
+    FundingSource,
+    IncentiveRule,
+    Programme,
+    PublicNotice,
+    Status,
+)
+
+FLAG_FIELDS = ("is_backfill", "backfill_reference", "backfilled_by", "backfilled_at")
+# A claim's decision and payment as history: these statuses were reached before the platform knew of it.
+NOT_COUNTED = (Status.REJECTED, Status.WITHDRAWN, Status.DRAFT)
+
+
+def real_today() -> dt.date:
+    """Today by the server's clock, whatever history is being recorded (services.as_of moves the
+    workflow's clock to the original dates; the rule "before today" must not move with it)."""
+    return timezone.localdate(timezone.now())
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """The original day as a timeline moment (09:00 local time)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{Decimal(amount).quantize(Decimal('0.01'))}"
+
+
+def check_past(day: dt.date | None, field: str, label: str, *, today: dt.date | None = None) -> None:
+    """A 补录 date is history: before today (a date today or in the future is a live action)."""
+    today = today or real_today()
+    if day is None:
+        raise ValidationError({field: _("补录须填写%(l)s。") % {"l": label}})
+    if day >= today:
+        raise ValidationError(
+            {
+                field: _("补录的%(l)s须早于今天（填的是 %(d)s）；今天及以后发生的事项请按正常流程办理。")
+                % {"l": label, "d": chinese_date(day)}
+            }
+        )
+
+
+def reference_text(value: str, field: str) -> str:
+    """A document number (文号) in its canonical form, or the error on `field`."""
+    try:
+        return parse_document_number(value or "").text
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _flag(obj: Any, *, by: Any, reference: str, at: dt.datetime) -> None:
+    obj.is_backfill = True
+    obj.backfill_reference = reference
+    obj.backfilled_by = by if getattr(by, "is_authenticated", False) else None
+    obj.backfilled_at = at
+
+
+def _flag_saved(obj: Any, *, by: Any, reference: str, at: dt.datetime, after: dict | None = None) -> None:
+    """Flag a record another service created (an application) and audit the flag with it."""
+    _flag(obj, by=by, reference=reference, at=at)
+    values = {name: getattr(obj, name) for name in FLAG_FIELDS}
+    type(obj).objects.filter(pk=obj.pk).update(**values, **(after or {}))
+    for key, value in (after or {}).items():
+        setattr(obj, key, value)
+    snapshot = audit.snapshot(obj)
+    keys = [f"{name}_id" if name == "backfilled_by" else name for name in FLAG_FIELDS] + list(after or {})
+    audit.record(
+        "backfill", by=by, obj=obj, before={k: None for k in keys}, after={k: snapshot.get(k) for k in keys},
+        detail=_("补录：依据 %(r)s") % {"r": reference},
+    )  # fmt: skip
+
+
+# --- notices -----------------------------------------------------------------------------------------------
+
+
+def notice_backfill(
+    *,
+    by: Any,
+    county: Any,
+    reference: str,
+    published_on: dt.date,
+    applications: list[Application],
+    working_days: int = 5,
+    title: str = "",
+    purpose: str = PublicNotice.Purpose.PAYMENT,
+) -> PublicNotice:
+    """Record a notice published before the platform knew of it (its 文号 and original start date), or find
+    the one already recorded under that 文号, and list `applications` on it. Its period must have ended
+    before today: a notice still running is a live notice (publish it on the notices page)."""
+    county_id = getattr(county, "pk", county)
+    require_staff(by, county_id, "backfill notice")
+    reference = reference_text(reference, "notice_reference")
+    check_past(published_on, "notice_published_on", _("公示开始日期"))
+    now = timezone.now()
+    with transaction.atomic():
+        notice = (
+            PublicNotice.objects.select_for_update()
+            .filter(county_id=county_id, is_backfill=True, backfill_reference=reference)
+            .first()
+        )
+        if notice is None:
+            notice = PublicNotice(
+                county_id=county_id, purpose=purpose, published_on=published_on, working_days=working_days,
+                title=title or _("%(r)s（补录）") % {"r": reference}, created_by=by,
+            )  # fmt: skip
+            _flag(notice, by=by, reference=reference, at=now)
+            notice.full_clean()
+            if notice.ends_on >= real_today():
+                raise ValidationError(
+                    {"notice_published_on": _("公示期至 %(d)s 尚未期满，不是历史公示：请在公示页面发布。")
+                     % {"d": chinese_date(notice.ends_on)}}
+                )  # fmt: skip
+            notice.save()
+            audit.record(
+                "create", by=by, obj=notice, after=audit.snapshot(notice),
+                detail=_("补录公示：%(r)s") % {"r": reference},
+            )  # fmt: skip
+        elif notice.published_on != published_on or notice.purpose != purpose:
+            raise ValidationError(
+                {"notice_published_on": _("补录公示 %(r)s 已登记为 %(d)s 开始，与本次填写的 %(e)s 不同。")
+                 % {"r": reference, "d": chinese_date(notice.published_on), "e": chinese_date(published_on)}}
+            )  # fmt: skip
+        new = [a for a in applications if not notice.applications.filter(pk=a.pk).exists()]
+        if new:
+            notice.applications.add(*new)
+            audit.record(
+                "update", by=by, obj=notice, before={"applications_added": []},
+                after={"applications_added": [a.pk for a in new]},
+                detail=_("补录公示名单：%(n)s") % {"n": "、".join(str(a) for a in new[:10])},
+            )  # fmt: skip
+    return notice
+
+
+# --- paid claims -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PaidClaim:
+    """What a 补录 of a past claim wrote (or found already recorded, `created` False)."""
+
+    application: Application
+    award: Award
+    disbursement: Disbursement | None
+    notice: PublicNotice | None
+    created: bool
+
+
+def rule_for(programme: Programme, item: str, year: int) -> IncentiveRule | None:
+    """The incentive rule of the programme's policy a claim of `year` for `item` rests on: the rule named
+    `item` for achievements of year-1 (the claim rule), else the only rule named `item`. Raises when the
+    policy has rules but none is named `item` (a typo must not get round a cap); None when the policy has
+    no rules recorded at all."""
+    policy = programme.policy
+    if policy is None:
+        return None
+    rules = list(policy.rules.all())
+    if not rules:
+        return None
+    named = [r for r in rules if r.item == item]
+    if not named:
+        items = "、".join(sorted({r.item for r in rules}))
+        raise ValidationError(
+            {"achievement": _("政策文件 %(p)s 中没有奖励事项“%(i)s”，可选：%(l)s。")
+             % {"p": policy.number, "i": item, "l": items}}
+        )  # fmt: skip
+    for_year = [r for r in named if r.achievement_year == year - 1]
+    if len(for_year) == 1:
+        return for_year[0]
+    return named[0] if len(named) == 1 else None
+
+
+def cap_room(rule: IncentiveRule, organisation: Organisation, exclude: Any = None) -> Decimal | None:
+    """What the enterprise may still be decided under `rule` (its per-enterprise cap less what its other
+    claims under the rule were decided, live or 补录), or None when the rule sets no cap."""
+    if rule.cap is None:
+        return None
+    # A 补录 claim names its rule by the item (its title); when the policy has that item for several
+    # achievement years, the claim's year tells them apart (claims of Y are for achievements of Y-1).
+    same_item = Q(title=rule.item)
+    if rule.policy.rules.filter(item=rule.item).count() > 1:
+        same_item &= Q(call__year=rule.achievement_year + 1)
+    claims = (
+        Application.objects.filter(organisation=organisation, programme__policy_id=rule.policy_id)
+        .filter(Q(claim_items__rule=rule) | same_item)
+        .exclude(status__in=NOT_COUNTED)
+        .exclude(decided_amount__isnull=True)
+    )
+    if exclude is not None:
+        claims = claims.exclude(pk=exclude.pk)
+    decided = (
+        Application.objects.filter(pk__in=claims.values("pk")).aggregate(s=Sum("decided_amount"))["s"] or ZERO
+    )
+    return rule.cap - decided
+
+
+def _call_for(*, by: Any, programme: Programme, year: int, name: str = "") -> Call:
+    """The programme's call of that year (by name when given); a year without a call gets one, named
+    “YYYY年（补录）”, spanning the year, so a past claim has its round."""
+    calls = list(programme.calls.filter(year=year).order_by("pk"))
+    if name:
+        found = [c for c in calls if c.name == name]
+        if found:
+            return found[0]
+        raise ValidationError(
+            {"call": _("“%(p)s”没有名为“%(c)s”的批次。") % {"p": programme.name, "c": name}}
+        )
+    if len(calls) == 1:
+        return calls[0]
+    if len(calls) > 1:
+        raise ValidationError(
+            {"call": _("“%(p)s”%(y)s年有 %(n)d 个批次，请填写批次名称。") % {"p": programme.name, "y": year, "n": len(calls)}}
+        )  # fmt: skip
+    backfill_name = _("%(y)s年（补录）") % {"y": year}
+    existing = programme.calls.filter(name=backfill_name).first()
+    if existing is not None:
+        return existing
+    return services.call_save(
+        by=by,
+        data={
+            "programme": programme, "year": year, "name": backfill_name, "opens_on": dt.date(year, 1, 1),
+            "closes_on": dt.date(year, 12, 31), "notes": _("补录历史兑现记录时建立的批次。"),
+        },
+    )  # fmt: skip
+
+
+def paid_claim_backfill(*, by: Any, data: dict[str, Any], today: dt.date | None = None) -> PaidClaim:
+    """Record a claim decided and paid in the past, in one step: the application (created, or the 补录
+    already recorded under the same enterprise, programme, year and item), its decision (the award, with
+    the decision's 文号 and date) and its payment (the disbursement, with its date), and, when given, the
+    payment notice it was published on — every record flagged 补录 and audited, the timeline dated at the
+    original dates.
+
+    data: organisation, programme, year, achievement (奖励事项), decided_amount, decision_reference,
+    decided_on, paid_amount, paid_on; optional call (name), source, fiscal_year, voucher_no,
+    notice_reference, notice_published_on, notice_working_days."""
+    today = today or real_today()
+    organisation: Organisation = data["organisation"]
+    programme: Programme = data["programme"]
+    county_id = organisation.county.pk if organisation.county else None
+    require_staff(by, county_id, "backfill claim", organisation)
+    errors: dict[str, list[str]] = {}
+
+    def problem(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if programme.kind != Programme.Kind.INCENTIVE:
+        problem("programme", _("“%(p)s”不是政策奖励，不能补录兑现记录。") % {"p": programme.name})
+    elif programme.county_id != county_id:
+        problem("programme", _("“%(p)s”不是该企业所在县的项目类别。") % {"p": programme.name})
+    year = int(data["year"])
+    item = str(data.get("achievement") or "").strip()
+    if not item:
+        problem("achievement", _("请填写奖励事项。"))
+    decided_amount = Decimal(data["decided_amount"])
+    paid_amount = Decimal(data["paid_amount"])
+    decided_on, paid_on = data.get("decided_on"), data.get("paid_on")
+    for field, label, day in (("decided_on", _("核定日期"), decided_on), ("paid_on", _("兑现日期"), paid_on)):
+        try:
+            check_past(day, field, label, today=today)
+        except ValidationError as exc:
+            for message in exc.message_dict[field]:
+                problem(field, message)
+    try:
+        decision_reference = reference_text(data.get("decision_reference") or "", "decision_reference")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        decision_reference = ""
+    if decided_amount <= 0:
+        problem("decided_amount", _("核定金额须大于 0。"))
+    if paid_amount <= 0:
+        problem("paid_amount", _("兑现金额须大于 0。"))
+    elif paid_amount > decided_amount:
+        problem("paid_amount", _("兑现金额不能超过核定金额 %(a)s 元。") % {"a": _yuan(decided_amount)})
+    if decided_on and year > decided_on.year:
+        problem("decided_on", _("核定日期早于申报年度 %(y)s 年。") % {"y": year})
+    if decided_on and paid_on and paid_on < decided_on:
+        problem("paid_on", _("兑现日期不能早于核定日期 %(d)s。") % {"d": chinese_date(decided_on)})
+    notice_reference = str(data.get("notice_reference") or "").strip()
+    notice_on = data.get("notice_published_on")
+    if notice_reference and notice_on is None:
+        problem("notice_published_on", _("填写了公示文号，须同时填写公示开始日期。"))
+    if notice_on is not None and not notice_reference:
+        problem("notice_reference", _("填写了公示开始日期，须同时填写公示文号。"))
+    if notice_on and paid_on and notice_on > paid_on:
+        problem("notice_published_on", _("公示开始日期不能晚于兑现日期。"))
+    if errors:
+        raise ValidationError(errors)
+    assert decided_on is not None and paid_on is not None
+
+    rule = rule_for(programme, item, year) if programme.policy_id else None
+    with transaction.atomic():
+        call = _call_for(by=by, programme=programme, year=year, name=str(data.get("call") or ""))
+        found = Application.objects.filter(call=call, organisation=organisation, title=item).first()
+        if found is not None:
+            return _already_recorded(found, decided_amount, decision_reference, paid_amount, paid_on)
+        if rule is not None:
+            room = cap_room(rule, organisation)
+            if room is not None and decided_amount > room:
+                raise ValidationError(
+                    {"decided_amount": _("核定金额 %(a)s 元超过“%(i)s”每家上限 %(c)s 元（该企业已核定 %(d)s 元）。")
+                     % {"a": _yuan(decided_amount), "i": rule.item, "c": _yuan(rule.cap or ZERO),
+                        "d": _yuan((rule.cap or ZERO) - room)}}
+                )  # fmt: skip
+        now = timezone.now()
+        comment = _("补录：依据 %(r)s") % {"r": decision_reference}
+        with services.as_of(_moment(decided_on)):
+            application = services.application_create(
+                by=by, data={"call": call, "organisation": organisation, "title": item}
+            )
+            for target in (Status.SUBMITTED, Status.CHECKED):
+                services.application_transition(application=application, to=target, by=by, comment=comment)
+            services.application_transition(
+                application=application, to=Status.DECIDED, by=by, comment=comment, _service="decide"
+            )
+        _flag_saved(
+            application, by=by, reference=decision_reference, at=now,
+            after={"decided_amount": decided_amount, "override_reason": comment},
+        )  # fmt: skip
+        award = Award(
+            application=application, programme=programme, county_id=application.county_id,
+            organisation_id=organisation.pk, decided_on=decided_on, document=decision_reference,
+            amount=decided_amount,
+        )  # fmt: skip
+        _flag(award, by=by, reference=decision_reference, at=now)
+        services._set_validity(award)
+        services._save(award, by=by, action="create", detail=comment)
+        notice = None
+        if notice_reference and notice_on is not None:
+            notice = notice_backfill(
+                by=by, county=application.county_id, reference=notice_reference, published_on=notice_on,
+                applications=[application], working_days=int(data.get("notice_working_days") or 5),
+            )  # fmt: skip
+        disbursement = Disbursement(
+            award=award, amount=paid_amount, source=data.get("source") or FundingSource.COUNTY,
+            fiscal_year=int(data.get("fiscal_year") or paid_on.year), paid_on=paid_on,
+            voucher_no=str(data.get("voucher_no") or "").strip() or decision_reference,
+            note=str(data.get("note") or "")[:300],
+        )  # fmt: skip
+        _flag(disbursement, by=by, reference=decision_reference, at=now)
+        services._save(disbursement, by=by, action="create", detail=comment)
+        if paid_amount == decided_amount:
+            with services.as_of(_moment(paid_on)):
+                services.application_transition(
+                    application=application, to=Status.PAID, by=by, comment=comment, _service="pay"
+                )
+    return PaidClaim(application, award, disbursement, notice, created=True)
+
+
+def _already_recorded(
+    application: Application, decided: Decimal, reference: str, paid: Decimal, paid_on: dt.date
+) -> PaidClaim:
+    """A second import of the same row finds what the first wrote; anything else there is refused."""
+    award = Award.objects.filter(application=application).first()
+    if not application.is_backfill or award is None:
+        raise ValidationError(
+            _("该企业在该批次已有“%(t)s”的申报（%(s)s），不是补录记录，请在申报页面办理。")
+            % {"t": application.title, "s": application.get_status_display()}
+        )
+    disbursement = award.disbursements.filter(is_backfill=True).order_by("pk").first()
+    same = (
+        award.amount == decided
+        and award.backfill_reference == reference
+        and disbursement is not None
+        and disbursement.amount == paid
+        and disbursement.paid_on == paid_on
+    )
+    if not same:
+        raise ValidationError(
+            _("该奖励已补录（核定 %(a)s 元，%(r)s），与本次填写的不同；已补录的记录不能经补录修改。")
+            % {"a": _yuan(award.amount), "r": award.backfill_reference}
+        )
+    notice = application.notices.filter(is_backfill=True).first()
+    return PaidClaim(application, award, disbursement, notice, created=False)

@@ -1,0 +1,312 @@
+"""补录 (historical records): past paid claims in one register run, flagged on every page, export and API
+record, audited, dated at their original dates — and never usable for money paid today."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from kechuang.core.models import AuditEvent
+from kechuang.imports import services as imports
+from kechuang.imports.registers import REGISTERS
+from kechuang.imports.report import ImportRejected
+from kechuang.programmes import backfill, services
+from kechuang.programmes.models import (
+    Application,
+    Award,
+    Call,
+    Disbursement,
+    PolicyDocument,
+    PublicNotice,
+    Status,
+    Transition,
+)
+from kechuang.reports.figures import Period, compute
+from tests.conftest import client_for
+from tests.factories import OrganisationFactory
+from tests.imports.conftest import xlsx_bytes
+
+from .fixtures import _programme, make_call
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["统一社会信用代码", "项目类别", "年度", "奖励事项", "核定金额（元）", "核定文号", "核定日期", "兑现金额（元）",
+          "兑现日期", "公示文号", "公示开始日期"]  # fmt: skip
+PROGRAMME = "科技创新政策奖励兑现"
+ITEM = "认定省级企业研究开发中心"
+HTE_ITEM = "首次认定高新技术企业"
+
+
+@pytest.fixture
+def history(staff_a, county_a, hte, key_rd):
+    """A 2018 policy with two rules (one capped at 150,000 元 per enterprise) and its incentive programme."""
+    policy = services.policy_save(
+        by=staff_a,
+        data={
+            "county": county_a, "title": "开化县关于促进科技创新的若干意见", "number": "开政办发〔2018〕30号",
+            "issuing_bodies": "开化县人民政府办公室", "issued_on": dt.date(2018, 5, 2),
+            "bureau_role": PolicyDocument.BureauRole.DRAFTED,
+        },
+    )  # fmt: skip
+    services.rule_save(
+        by=staff_a, policy=policy,
+        data={"item": ITEM, "article": "第五条", "achievement": key_rd, "achievement_year": 2018,
+              "amount": Decimal("100000"), "cap": Decimal("150000")},
+    )  # fmt: skip
+    services.rule_save(
+        by=staff_a, policy=policy,
+        data={"item": HTE_ITEM, "article": "第三条", "achievement": hte, "achievement_year": 2018,
+              "amount": Decimal("200000"), "cap": None},
+    )  # fmt: skip
+    return _programme(
+        staff_a, county_a, name=PROGRAMME, level="county", kind="incentive", award_form="money",
+        category="科技创新政策奖励", issuer="开化县经信科技局", policy=policy,
+    )  # fmt: skip
+
+
+def row(org, item=HTE_ITEM, amount=200000, decision="开经信〔2019〕56号", decided="2019-06-20", paid=None,
+        paid_on="2019-07-15", notice="开经信〔2019〕50号", notice_on="2019-06-03", year=2019):  # fmt: skip
+    return [org.credit_code, PROGRAMME, year, item, amount, decision, decided,
+            amount if paid is None else paid, paid_on, notice, notice_on]  # fmt: skip
+
+
+def run(rows, by, header=HEADER):
+    data = xlsx_bytes(header, rows, sheet=REGISTERS["paid_claims"].sheet_name)
+    return imports.import_file(register="paid_claims", file=data, by=by, filename="paid_claims.xlsx")
+
+
+def counts():
+    return [m.objects.count() for m in (Application, Award, Disbursement, PublicNotice, Call, Transition)]
+
+
+# --- the one-run import -------------------------------------------------------------------------------------
+
+
+def test_one_register_run_records_past_paid_claims_flagged_and_dated(staff_a, org_x, history):
+    org_2 = OrganisationFactory(name="开化云栖科技有限公司")
+    result = run(
+        [row(org_x), row(org_x, item=ITEM, amount=100000), row(org_2, notice="开经信〔2019〕61号", notice_on="2019-09-02",
+         decided="2019-08-26", paid_on="2019-09-20", decision="开经信〔2019〕70号")],
+        staff_a,
+    )  # fmt: skip
+    assert (result.created, result.unchanged) == (3, 0)
+
+    claims = Application.objects.filter(programme=history).order_by("pk")
+    assert [(a.is_backfill, a.status, a.title) for a in claims] == [
+        (True, Status.PAID, HTE_ITEM), (True, Status.PAID, ITEM), (True, Status.PAID, HTE_ITEM),
+    ]  # fmt: skip
+    first = claims[0]
+    assert first.call.name == "2019年（补录）" and first.call.year == 2019
+    assert first.decided_amount == Decimal("200000")
+    assert first.backfill_reference == "开经信〔2019〕56号" and first.backfilled_by == staff_a
+    award = first.award
+    assert (award.is_backfill, award.decided_on, award.document, award.amount) == (
+        True, dt.date(2019, 6, 20), "开经信〔2019〕56号", Decimal("200000"),
+    )  # fmt: skip
+    paid = award.disbursements.get()
+    assert (paid.is_backfill, paid.paid_on, paid.amount, paid.fiscal_year, paid.source) == (
+        True, dt.date(2019, 7, 15), Decimal("200000"), 2019, "county",
+    )  # fmt: skip
+    # The timeline walks the workflow table, dated at the original decision and payment dates.
+    steps = [(t.to_status, timezone.localdate(t.at)) for t in first.transitions.all()]
+    assert steps == [
+        ("draft", dt.date(2019, 6, 20)), ("submitted", dt.date(2019, 6, 20)), ("checked", dt.date(2019, 6, 20)),
+        ("decided", dt.date(2019, 6, 20)), ("paid", dt.date(2019, 7, 15)),
+    ]  # fmt: skip
+    # Rows naming the same notice 文号 share one 补录 notice.
+    notice = PublicNotice.objects.get(backfill_reference="开经信〔2019〕50号")
+    assert notice.is_backfill and notice.published_on == dt.date(2019, 6, 3)
+    assert set(notice.applications.values_list("pk", flat=True)) == {claims[0].pk, claims[1].pk}
+    assert PublicNotice.objects.filter(is_backfill=True).count() == 2
+    # Audited: the flag of each application, the award, the disbursement and the notices were created.
+    assert AuditEvent.objects.filter(action="backfill", object_type="programmes.application").count() == 3
+    for model in ("award", "disbursement", "publicnotice"):
+        created = AuditEvent.objects.filter(action="create", object_type=f"programmes.{model}")
+        assert all(e.after["is_backfill"] is True for e in created), model
+
+    # Importing the same file again finds what the first run wrote.
+    again = run([row(org_x), row(org_x, item=ITEM, amount=100000)], staff_a)
+    assert (again.created, again.unchanged) == (0, 2)
+    assert Application.objects.count() == 3 and Disbursement.objects.count() == 3
+
+
+def test_a_file_with_bad_rows_writes_nothing_and_reports_each_row(staff_a, org_x, history):
+    org_2 = OrganisationFactory(name="开化云栖科技有限公司")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    before = counts()
+    rows = [
+        row(org_x),  # good: rolled back with the rest
+        row(org_2, paid_on=timezone.localdate().isoformat()),  # paid today: a live payment
+        row(org_2, item=ITEM, amount=90000, decided=tomorrow.isoformat(), paid_on=tomorrow.isoformat()),
+        row(org_x, item=ITEM, amount=160000),  # over the rule's 150,000 元 cap
+        row(org_2, item="认定省级研发中心", amount=50000),  # no such rule: a typo must not bypass the cap
+        row(
+            org_2, amount=100000, paid=120000, year=2020, decided="2020-06-20", paid_on="2020-07-15"
+        ),  # paid more than decided
+        row(
+            org_2, decision="开经信2019第56号", year=2021, decided="2021-06-20", paid_on="2021-07-15"
+        ),  # not a 文号
+    ]
+    with pytest.raises(ImportRejected) as info:
+        run(rows, staff_a)
+    errors = info.value.errors
+    by_row = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append((e.column, e.reason))
+    assert set(by_row) == {3, 4, 5, 6, 7, 8}
+    assert by_row[3] == [("兑现日期", by_row[3][0][1])] and "须早于今天" in by_row[3][0][1]
+    assert {c for c, _ in by_row[4]} == {"核定日期", "兑现日期"}
+    assert by_row[5][0][0] == "核定金额（元）" and "每家上限 150000.00 元" in by_row[5][0][1]
+    assert by_row[6][0][0] == "奖励事项" and ITEM in by_row[6][0][1]
+    assert by_row[7] == [("兑现金额（元）", "兑现金额不能超过核定金额 100000.00 元。")]
+    assert by_row[8][0][0] == "核定文号"
+    assert counts() == before  # all or nothing: the good first row and the 补录 call are rolled back
+    assert not AuditEvent.objects.filter(action="backfill").exists()
+
+
+def test_the_cap_counts_every_claim_of_the_enterprise_under_the_rule(staff_a, org_x, history):
+    with pytest.raises(ImportRejected) as info:
+        run([row(org_x, item=ITEM, amount=100000),
+             row(org_x, item=ITEM, amount=60000, year=2020, decided="2020-05-06", paid_on="2020-06-01",
+                 decision="开经信〔2020〕11号", notice="", notice_on=None)], staff_a)  # fmt: skip
+    (error,) = info.value.errors
+    assert error.row == 3 and "该企业已核定 100000.00 元" in error.reason
+    assert run([row(org_x, item=ITEM, amount=100000)], staff_a).created == 1
+
+
+def test_template_and_import_from_the_command_line(tmp_path, staff_a, org_x, history):
+    path = tmp_path / "模板.xlsx"
+    call_command("template", "paid_claims", str(path), stdout=io.StringIO())
+    header = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("补录：已兑现奖励").to_python()[0]
+    assert header[:4] == ["统一社会信用代码", "项目类别", "年度", "批次"]
+    assert "核定文号" in header and "公示文号" in header and "补录" not in header
+    path.write_bytes(xlsx_bytes(HEADER, [row(org_x)], sheet="补录：已兑现奖励"))
+    out = io.StringIO()
+    call_command("import", "paid_claims", str(path), "--user", "staff_a", stdout=out)
+    assert "新增 1 条" in out.getvalue()
+    assert Application.objects.get().is_backfill
+    # The export reads back as the same rows (a re-import changes nothing).
+    exported = tmp_path / "导出.xlsx"
+    call_command("export", "paid_claims", str(exported), stdout=io.StringIO())
+    rows = CalamineWorkbook.from_path(str(exported)).get_sheet_by_name("补录：已兑现奖励").to_python()
+    assert rows[0][-2:] == ["补录", "申报状态"] and rows[1][-2:] == ["补录", "已兑现"]
+    out = io.StringIO()
+    call_command("import", "paid_claims", str(exported), "--user", "staff_a", stdout=out)
+    assert "未变 1 条" in out.getvalue()
+
+
+def test_another_countys_staff_cannot_backfill_our_enterprises(staff_b, org_x, history):
+    with pytest.raises(ImportRejected) as info:
+        run([row(org_x)], staff_b)
+    assert "不在您管辖的县（市、区）内" in info.value.errors[0].reason
+    assert not Application.objects.exists()
+
+
+# --- never money paid today ----------------------------------------------------------------------------------
+
+
+def _live_decided_claim(staff, org, hte, incentive):
+    """A live claim: 2025's high-tech recognition recorded, the 2026 claim filed, checked and decided."""
+    recognition = services.application_create(
+        by=staff, data={"call": make_call(staff, hte, year=2025), "organisation": org}
+    )
+    for target in (Status.SUBMITTED, Status.RECOMMENDED):
+        services.application_transition(application=recognition, to=target, by=staff)
+    services.application_approve(
+        by=staff, application=recognition,
+        data={"decided_on": dt.date(2025, 11, 20), "certificate_no": "GR202533000123", "document": "国科火字〔2025〕200号"},
+    )  # fmt: skip
+    claim = services.application_create(
+        by=staff, data={"call": make_call(staff, incentive), "organisation": org}
+    )
+    services.application_transition(application=claim, to=Status.SUBMITTED, by=staff)
+    services.application_transition(application=claim, to=Status.CHECKED, by=staff)
+    services.claim_decide(by=staff, application=Application.objects.get(pk=claim.pk))
+    return Application.objects.get(pk=claim.pk)
+
+
+def test_a_backfill_notice_cannot_pay_a_live_claim(staff_a, org_x, hte, incentive):
+    live = _live_decided_claim(staff_a, org_x, hte, incentive)
+    assert live.status == Status.DECIDED and live.decided_amount == Decimal("200000")
+    notice = backfill.notice_backfill(
+        by=staff_a,
+        county=live.county_id,
+        reference="开经信〔2019〕50号",
+        published_on=dt.date(2019, 6, 3),
+        applications=[live],
+    )
+    assert notice.is_backfill and notice.ends_on < timezone.localdate()
+    data = {"amount": Decimal("200000"), "source": "county", "fiscal_year": timezone.localdate().year,
+            "paid_on": timezone.localdate(), "voucher_no": "记-001"}  # fmt: skip
+    with pytest.raises(ValidationError, match="只有补录的历史公示"):
+        services.disbursement_create(by=staff_a, award=live.award, data=data)
+    # The page refuses it the same way, and says why.
+    client = client_for(staff_a)
+    page = client.get(reverse("programmes:award_detail", args=[live.award.pk]))
+    assert "只有补录的历史公示" in page.content.decode()
+    client.post(
+        reverse("programmes:disbursement_create", args=[live.award.pk]),
+        {"amount": "200000", "source": "county", "fiscal_year": timezone.localdate().year,
+         "paid_on": timezone.localdate().isoformat(), "voucher_no": "记-001", "tranche": 1},
+    )  # fmt: skip
+    assert not Disbursement.objects.exists()
+    assert Application.objects.get(pk=live.pk).status == Status.DECIDED
+
+
+def test_backfill_dates_today_or_later_are_refused(staff_a, org_x, history):
+    today = timezone.localdate()
+    base = {
+        "organisation": org_x, "programme": history, "year": 2019, "achievement": HTE_ITEM,
+        "decided_amount": Decimal("200000"), "decision_reference": "开经信〔2019〕56号",
+        "decided_on": dt.date(2019, 6, 20), "paid_amount": Decimal("200000"), "paid_on": dt.date(2019, 7, 15),
+    }  # fmt: skip
+    for change, field in (
+        ({"paid_on": today}, "paid_on"),
+        (
+            {"decided_on": today + dt.timedelta(days=30), "paid_on": today + dt.timedelta(days=31)},
+            "decided_on",
+        ),
+        ({"notice_reference": "开经信〔2019〕50号", "notice_published_on": today}, "notice_published_on"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            backfill.paid_claim_backfill(by=staff_a, data={**base, **change})
+        assert field in info.value.message_dict, change
+    # A notice still running is a live notice, not history.
+    with pytest.raises(ValidationError, match="尚未期满"):
+        backfill.notice_backfill(
+            by=staff_a, county=org_x.county.pk, reference="开经信〔2026〕9号",
+            published_on=today - dt.timedelta(days=1), applications=[],
+        )  # fmt: skip
+    assert not Application.objects.exists() and not PublicNotice.objects.exists()
+    assert backfill.paid_claim_backfill(by=staff_a, data=base).created
+
+
+def test_backfill_is_for_staff_of_the_county(enterprise_x, staff_b, org_x, history):
+    data = {
+        "organisation": org_x, "programme": history, "year": 2019, "achievement": HTE_ITEM,
+        "decided_amount": Decimal("1"), "decision_reference": "开经信〔2019〕56号", "decided_on": dt.date(2019, 6, 20),
+        "paid_amount": Decimal("1"), "paid_on": dt.date(2019, 7, 15),
+    }  # fmt: skip
+    from django.core.exceptions import PermissionDenied
+
+    for user in (enterprise_x, staff_b):
+        with pytest.raises(PermissionDenied):
+            backfill.paid_claim_backfill(by=user, data=data)
+    assert not Application.objects.exists()
+
+
+# --- figures count history in its year ---------------------------------------------------------------------
+
+
+def test_figures_count_backfilled_money_in_its_year(staff_a, county_a, org_x, history):
+    run([row(org_x), row(org_x, item=ITEM, amount=100000)], staff_a)
+    paid = compute("policy.money_paid", county_a, Period.parse("2019"))
+    assert paid.value == Decimal("300000")
+    assert set(paid.evidence.values_list("is_backfill", flat=True)) == {True}
+    assert compute("policy.money_paid", county_a, Period.parse("2020")).value == 0
