@@ -213,6 +213,8 @@ class ApplicationOut(Schema):
     status: str = Field(..., description="状态")
     status_label: str
     submitted_at: dt.datetime | None = None
+    is_backfill: bool = Field(False, description="补录的历史记录（不能用于今天的兑现）")
+    backfill_reference: str = Field("", description="补录依据的文号（核定文件或公示），非补录为空")
     status_changed_at: dt.datetime | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -347,6 +349,8 @@ class AwardOut(Schema):
     registration_no: str = Field(..., description="入库登记编号")
     valid_from: dt.date | None = Field(None, description="有效期起")
     valid_until: dt.date | None = Field(None, description="有效期至")
+    is_backfill: bool = Field(False, description="补录的历史记录（不能用于今天的兑现）")
+    backfill_reference: str = Field("", description="补录依据的文号（核定文件或公示），非补录为空")
 
 
 class AwardFilters(InputSchema):
@@ -380,6 +384,8 @@ class DisbursementOut(Schema):
     tranche: int = Field(..., description="期次")
     note: str = Field(..., description="备注")
     created_at: dt.datetime
+    is_backfill: bool = Field(False, description="补录的历史记录（不能用于今天的兑现）")
+    backfill_reference: str = Field("", description="补录依据的文号（核定文件或公示），非补录为空")
 
     @staticmethod
     def resolve_programme(obj: Disbursement) -> Any:

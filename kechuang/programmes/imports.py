@@ -790,6 +790,18 @@ def _application_getters(of: Callable[[Any], Application]) -> dict[str, Callable
     }
 
 
+# 补录 records (backfill.py) say so in every export: "补录" and the document they rest on.
+BACKFILL_COLUMN = Column("backfill", "补录", readonly=True, field="", width=24)
+
+
+def _backfill_of(of: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    def get(obj: Any, user: Any) -> str:
+        record = of(obj)
+        return _("补录（%(r)s）") % {"r": record.backfill_reference} if record.is_backfill else ""
+
+    return get
+
+
 def applicant_columns() -> tuple[Column, ...]:
     return (
         Column(
@@ -994,8 +1006,9 @@ class ApplicationRegister(ApplicationKeyed):
             help=_lazy("记入办理记录；退回、不通过须填写理由。"),
         ),
         Column("decided_amount", "核定金额（元）", type=DECIMAL, readonly=True, width=14),
+        BACKFILL_COLUMN,
     )
-    getters = _application_getters(lambda obj: obj)
+    getters = {**_application_getters(lambda obj: obj), "backfill": _backfill_of(lambda obj: obj)}
 
     def base_queryset(self) -> QuerySet:
         return Application.objects.select_related("call", "programme", "organisation", "person").order_by(
@@ -1246,11 +1259,13 @@ class AwardRegister(ApplicationKeyed):
         Column("valid_until", "有效期至", type=DATE, validator=_date_error, readonly=True, width=12),
         Column("paid", "已拨付（元）", type=DECIMAL, readonly=True, field="", width=14),
         Column("status", "申报状态", readonly=True, field="", width=12),
+        BACKFILL_COLUMN,
     )
     getters = {
         **_application_getters(lambda obj: obj.application),
         "paid": _paid,
         "status": lambda obj, user: obj.application.get_status_display(),
+        "backfill": _backfill_of(lambda obj: obj),
     }
 
     def base_queryset(self) -> QuerySet:
@@ -1384,8 +1399,12 @@ class DisbursementRegister(ApplicationKeyed):
             help=_lazy("分期拨付的第几期，留空为 1。"),
         ),
         Column("note", "备注", width=24),
+        BACKFILL_COLUMN,
     )
-    getters = _application_getters(lambda obj: obj.award.application)
+    getters = {
+        **_application_getters(lambda obj: obj.award.application),
+        "backfill": _backfill_of(lambda obj: obj),
+    }
 
     def base_queryset(self) -> QuerySet:
         return Disbursement.objects.select_related(

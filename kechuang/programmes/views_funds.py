@@ -327,6 +327,7 @@ def _ledger_export(request: AuthedRequest, qs: Any, filters: dict[str, Any]) -> 
     headers = [
         _("拨付日期"), _("预算年度"), _("项目类别"), _("类型"), _("层级"), _("获得单位/个人"), _("统一社会信用代码"),
         _("金额（元）"), _("金额（万元）"), _("资金来源"), _("配套资金"), _("期次"), _("凭证号"), _("备注"),
+        _("补录"), _("补录依据（文号）"),
     ]  # fmt: skip
     rows = []
     for d in qs[:EXPORT_LIMIT]:
@@ -348,6 +349,8 @@ def _ledger_export(request: AuthedRequest, qs: Any, filters: dict[str, Any]) -> 
                 d.tranche,
                 d.voucher_no,
                 d.note,
+                _("补录") if d.is_backfill else "",
+                d.backfill_reference,
             ]  # fmt: skip
         )
     return _audited_export(

@@ -310,3 +310,58 @@ def test_figures_count_backfilled_money_in_its_year(staff_a, county_a, org_x, hi
     assert paid.value == Decimal("300000")
     assert set(paid.evidence.values_list("is_backfill", flat=True)) == {True}
     assert compute("policy.money_paid", county_a, Period.parse("2020")).value == 0
+
+
+# --- the flag on pages, exports and the API -------------------------------------------------------------------
+
+
+def test_the_flag_shows_on_pages_exports_and_the_api(staff_a, org_x, history):
+    run([row(org_x)], staff_a)
+    claim = Application.objects.get()
+    award, paid, notice = claim.award, Disbursement.objects.get(), PublicNotice.objects.get()
+    client = client_for(staff_a)
+    badge = 'class="tag tag-backfill"'
+    for url in (
+        reverse("programmes:application_detail", args=[claim.pk]),
+        reverse("programmes:application_list"),
+        reverse("programmes:award_detail", args=[award.pk]),
+        reverse("programmes:ledger"),
+        reverse("programmes:notice_list"),
+        reverse("programmes:notice_detail", args=[notice.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert badge in page, url
+    detail = client.get(reverse("programmes:application_detail", args=[claim.pk])).content.decode()
+    assert "依据 开经信〔2019〕56号" in detail
+    # The ledger export and the registers' exports carry the flag and the document.
+    ledger = client.get(reverse("programmes:ledger"), {"export": "xlsx"})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(ledger.content)).get_sheet_by_index(0).to_python()
+    header = sheet[0]
+    assert sheet[1][header.index("补录")] == "补录"
+    assert sheet[1][header.index("补录依据（文号）")] == "开经信〔2019〕56号"
+    for register, name in (
+        ("applications", "申报"),
+        ("awards", "立项认定结果"),
+        ("disbursements", "资金拨付"),
+    ):
+        data = imports.export_queryset(register=register, by=staff_a)
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name).to_python()
+        assert rows[1][rows[0].index("补录")] == "补录（开经信〔2019〕56号）", register
+    # The API says so on each record.
+    api = "/api/programmes"
+    assert client.get(f"{api}/applications/{claim.pk}").json()["is_backfill"] is True
+    body = client.get(f"{api}/awards/{award.pk}").json()
+    assert (body["is_backfill"], body["backfill_reference"]) == (True, "开经信〔2019〕56号")
+    listed = client.get(f"{api}/disbursements").json()
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert [(d["id"], d["is_backfill"]) for d in items] == [(paid.pk, True)]
+
+
+def test_live_records_are_not_flagged(staff_a, org_x, hte, incentive):
+    live = _live_decided_claim(staff_a, org_x, hte, incentive)
+    client = client_for(staff_a)
+    assert (
+        'class="tag tag-backfill"'
+        not in client.get(reverse("programmes:application_detail", args=[live.pk])).content.decode()
+    )
+    assert client.get(f"/api/programmes/applications/{live.pk}").json()["is_backfill"] is False
