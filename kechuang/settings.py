@@ -115,6 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "kechuang.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+if PRODUCTION:  # the published demo password is never accepted in production (kechuang/core/production.py)
+    AUTH_PASSWORD_VALIDATORS.append({"NAME": "kechuang.core.production.DemoPasswordValidator"})
 # Days before a password must be changed; 0 turns expiry off (the demo keeps it off).
 PASSWORD_MAX_AGE_DAYS = env.int("KECHUANG_PASSWORD_MAX_AGE_DAYS", default=90 if PRODUCTION else 0)
 
@@ -136,6 +138,15 @@ AXES_IPWARE_PROXY_COUNT = env.int("KECHUANG_PROXY_COUNT", default=0)
 # Lockout and the audit log must agree on who the client is (behind a proxy: X-Forwarded-For).
 AXES_CLIENT_IP_CALLABLE = "kechuang.core.middleware.client_ip"
 AXES_VERBOSE = False
+# Per client IP, whatever the username (one client trying many names): failed logins and bad API tokens
+# within the lockout period above; attempt N+1 is refused (kechuang/core/throttle.py).
+KECHUANG_LOGIN_IP_FAILURE_LIMIT = env.int("KECHUANG_LOGIN_IP_FAILURE_LIMIT", default=30)
+KECHUANG_TOKEN_IP_FAILURE_LIMIT = env.int("KECHUANG_TOKEN_IP_FAILURE_LIMIT", default=30)
+
+# Audit rows are kept at least this many days (184 at the least: core.E003 refuses less); older rows may
+# be pruned by an auditor (`kechuang audit_prune`), which is itself audited.
+AUDIT_RETENTION_DAYS = env.int("KECHUANG_AUDIT_RETENTION_DAYS", default=184)
+
 
 CSRF_FAILURE_VIEW = "kechuang.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True

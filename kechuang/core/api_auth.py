@@ -13,8 +13,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from . import audit, services
-from .models import AuditEvent
+from . import services, throttle
+from .middleware import client_ip
+from .models import FailureWindow
 from .passwords import password_expired
 
 
@@ -42,14 +43,20 @@ class TokenAuth(HttpBearer):
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        # Bad tokens are limited per client IP like failed logins (kechuang/core/throttle.py): past the
+        # limit even a good token from that IP waits until the lockout period is over.
+        ip = client_ip(request)
+        if throttle.blocked(FailureWindow.Kind.TOKEN, ip):
+            throttle.note_refused(FailureWindow.Kind.TOKEN, ip=ip, username=token.strip()[:8])
+            raise HttpError(429, _("该 IP 的无效令牌请求过多，请稍后再试。"))
         user = services.api_token_user(token.strip())
         if user is None:
-            # Like a failed login: recorded, with the token's first characters only.
-            audit.record(
-                "login_failed",
-                object_type="core.apitoken",
-                object_repr=token.strip()[:8],
-                result=AuditEvent.Result.FAILED,
+            # Like a failed login: counted, the first of the minute audited, with the token's first
+            # characters only.
+            throttle.note_failure(
+                FailureWindow.Kind.TOKEN,
+                ip=ip,
+                username=token.strip()[:8],
                 detail=f"API 令牌无效 {request.method} {request.path}",
             )
             raise AuthenticationError(message=_("API 令牌无效或已撤销。"))

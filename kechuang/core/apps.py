@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础数据")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login, logout and lockout audit events)
+        from . import checks, signals  # noqa: F401  (system checks; login, logout and lockout audit events)

@@ -11,8 +11,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from .models import AuditEvent
 
@@ -111,3 +114,55 @@ def record(action: str, **kwargs: Any) -> AuditEvent:
 
 def record_many(events: Iterable[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(list(events), batch_size=500)
+
+
+# --- retention: the one path that removes audit rows ---------------------------------------------------
+
+
+def retention_days() -> int:
+    """KECHUANG_AUDIT_RETENTION_DAYS, never less than the 184-day floor (等保 2.0: at least six months)."""
+    from .appendonly import RETENTION_FLOOR_DAYS
+
+    return max(int(getattr(settings, "AUDIT_RETENTION_DAYS", RETENTION_FLOOR_DAYS)), RETENTION_FLOOR_DAYS)
+
+
+def prune(*, by: Any, before: dt.datetime | None = None) -> tuple[int, dt.datetime]:
+    """Delete the audit rows older than `before` and than the retention period, as the auditor `by`;
+    the pruning itself is an audit event, written in the same transaction. Returns (rows, cutoff).
+
+    The database lets the rows go only through its prune path (kechuang/core/appendonly.py): a
+    SECURITY DEFINER function on PostgreSQL, a guard row on SQLite; either way it refuses rows younger
+    than 184 days, whatever this function is asked."""
+    from .appendonly import PRUNE_FUNCTION, SQLITE_GUARD_TABLE
+    from .permissions import can_read_audit
+
+    if not can_read_audit(by):
+        record(
+            "audit_prune",
+            by=by,
+            object_type="core.auditevent",
+            result=AuditEvent.Result.DENIED,
+            detail="清理审计日志被拒绝：只有审计员可以清理",
+        )
+        raise PermissionDenied("只有审计员可以清理审计日志。")
+    limit = timezone.now() - dt.timedelta(days=retention_days())
+    cutoff = min(before, limit) if before is not None else limit
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {PRUNE_FUNCTION}(%s)", [cutoff])  # noqa: S608 (a constant name)
+            count = int(cursor.fetchone()[0])
+        else:
+            cursor.execute(
+                f"INSERT INTO {SQLITE_GUARD_TABLE} (started_at) VALUES (%s)",  # noqa: S608 (a constant)
+                [timezone.now().isoformat()],
+            )
+            count = AuditEvent.objects.filter(at__lt=cutoff)._raw_delete(connection.alias)
+            cursor.execute(f"DELETE FROM {SQLITE_GUARD_TABLE}")  # noqa: S608 (a constant name)
+        record(
+            "audit_prune",
+            by=by,
+            object_type="core.auditevent",
+            after={"before": cutoff.isoformat(), "deleted": count, "retention_days": retention_days()},
+            detail=f"清理 {cutoff:%Y-%m-%d %H:%M:%S}（UTC）之前的审计日志 {count} 条（保留期 {retention_days()} 天）",
+        )
+    return count, cutoff

@@ -458,7 +458,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One audited action. Append-only: no update or delete path in Python, and database triggers
-    refuse UPDATE (and DELETE on PostgreSQL) as well."""
+    refuse UPDATE, DELETE and TRUNCATE as well (kechuang/core/appendonly.py); only the auditor's prune
+    removes rows, and only rows older than the retention period (at least 184 days)."""
 
     class Result(models.TextChoices):
         OK = "ok", _("成功")
@@ -497,3 +498,31 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise PermissionError("审计日志只能追加，不能删除。")
+
+
+class FailureWindow(models.Model):
+    """Failed logins and bad API tokens counted per client IP and minute (UTC). The audit log gets the
+    first failure of each minute as an event of its own and, once the minute is over, one summary event
+    with the count (core/throttle.py); the running count lives here because the log is append-only.
+    The sum over the lockout period is what the per-IP limit is checked against."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录")
+        TOKEN = "token", _("API 令牌")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    ip = models.CharField(max_length=45, blank=True)  # "" when the client address is unknown
+    minute = models.DateTimeField()  # the start of the minute
+    failures = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)  # attempts refused because the IP was over its limit
+    usernames = models.JSONField(default=list)  # the first few distinct usernames (or token prefixes)
+    summarised = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ip", "minute"], name="core_failurewindow_once")
+        ]
+        indexes = [models.Index(fields=["summarised", "minute"], name="core_failurewindow_open")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ip} {self.minute:%Y-%m-%d %H:%M} {self.failures}"

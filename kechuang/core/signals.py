@@ -6,9 +6,9 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import audit
+from . import audit, throttle
 from .middleware import client_ip
-from .models import AuditEvent
+from .models import AuditEvent, FailureWindow
 
 
 def _ip(request: Any) -> None:
@@ -31,13 +31,13 @@ def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def on_login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    """Counted per client IP and minute; the first of each minute is an audit event, the rest are
+    summed into one summary event when the minute is over (kechuang/core/throttle.py)."""
     _ip(request)
-    audit.record(
-        "login_failed",
-        username=str(credentials.get("username", ""))[:150],
-        object_type="core.user",
-        object_repr=str(credentials.get("username", ""))[:200],
-        result=AuditEvent.Result.FAILED,
+    throttle.note_failure(
+        FailureWindow.Kind.LOGIN,
+        ip=client_ip(request) if request is not None else None,
+        username=str(credentials.get("username", "")),
     )
 
 

@@ -167,6 +167,19 @@ class LoginForm(AuthenticationForm):
 
 
 def login_view(request: HttpRequest) -> HttpResponseBase:
+    from .middleware import client_ip
+    from .models import FailureWindow
+
+    if request.method == "POST":
+        # Per client IP, whatever the username (django-axes limits username + IP): past the limit the
+        # attempt is refused before any password is checked (kechuang/core/throttle.py).
+        ip = client_ip(request)
+        from . import throttle
+
+        if throttle.blocked(FailureWindow.Kind.LOGIN, ip):
+            throttle.note_refused(FailureWindow.Kind.LOGIN, ip=ip, username=request.POST.get("username", ""))
+            context = {"ip_limit": settings.KECHUANG_LOGIN_IP_FAILURE_LIMIT}
+            return render(request, "core/locked_out.html", context, status=429)
     extra: dict[str, Any] = {}
     if not settings.PRODUCTION and SystemFlag.objects.filter(key=demo.DEMO_FLAG).exists():
         # The demo county: list one login per role, so a visitor can try every point of view.
@@ -513,17 +526,26 @@ def _audit_query(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 
 @login_required
 def audit_list(request: AuthedRequest) -> HttpResponse:
-    form, qs = _audit_query(request)
-    return _render_list(
-        request, "core/audit_list.html", {"form": form, "page": _page(request, qs.select_related(None))}
-    )
+    from . import throttle
+
+    form, qs = _audit_query(request)  # the auditor only (refused and audited otherwise)
+    throttle.close_windows()  # finished minutes of failed logins get their summary event first
+    context = {
+        "form": form,
+        "page": _page(request, qs.select_related(None)),
+        "open_windows": throttle.open_windows(),
+    }
+    return _render_list(request, "core/audit_list.html", context)
 
 
 @login_required
 def audit_export(request: HttpRequest) -> HttpResponse:
     from kechuang.imports.excel import xlsx_response
 
+    from . import throttle
+
     _form, qs = _audit_query(request)
+    throttle.close_windows()
     headers = [
         _("时间（UTC）"),
         _("账号"),

@@ -294,6 +294,13 @@ def _indicator_value(key: str, value: Any) -> str:
 
 L = gettext_lazy
 APPLICANT = L("申报单位/个人")
+BACKFILL = L("补录")
+
+
+def _backfill(record: Any) -> str:
+    """补录 records (programmes/backfill.py) count in their year like any other, and say so."""
+    return _("补录（%(r)s）") % {"r": record.backfill_reference} if record.is_backfill else ""
+
 TABLES: dict[str, Table] = {
     "programmes.application": Table(
         ("organisation", "person", "programme", "call"),
@@ -303,6 +310,7 @@ TABLES: dict[str, Table] = {
             Column(L("批次"), lambda a: f"{a.call.year} {a.call.name}"),
             Column(L("核定金额"), lambda a: a.decided_amount, "money"),
             Column(L("状态"), lambda a: a.get_status_display()),
+            Column(BACKFILL, _backfill),
         ),
         lambda a: _application_url(a.pk),
     ),
@@ -314,6 +322,7 @@ TABLES: dict[str, Table] = {
             Column(L("批准日期"), lambda a: a.decided_on, "date"),
             Column(L("补助/奖励金额"), lambda a: a.amount, "money"),
             Column(L("证书/登记编号"), lambda a: a.certificate_no or a.registration_no, "mono"),
+            Column(BACKFILL, _backfill),
         ),
         lambda a: _award_url(a.pk),
     ),
@@ -326,6 +335,7 @@ TABLES: dict[str, Table] = {
             Column(L("金额"), lambda d: d.amount, "money"),
             Column(L("资金来源"), lambda d: d.get_source_display()),
             Column(L("凭证号"), lambda d: d.voucher_no, "mono"),
+            Column(BACKFILL, _backfill),
         ),
         lambda d: _award_url(d.award_id),
     ),

@@ -1,10 +1,16 @@
 """Every write leaves an append-only audit event with who, when, where, what, before and after."""
 
+import datetime as dt
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from kechuang.core import services
+from kechuang.core import appendonly, services
+from kechuang.core.checks import audit_retention
 from kechuang.core.models import AuditEvent, Organisation, Role, User
 from tests.conftest import PASSWORD, client_for
 from tests.factories import credit_code_for
@@ -172,12 +178,14 @@ def test_audit_log_is_append_only(staff_a, org_x):
         AuditEvent.objects.all().update(detail="x")
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
-    # Below the ORM, the database refuses too.
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditevent SET detail = 'x'")
-    if connection.vendor == "postgresql":
+    # Below the ORM, the database refuses too: UPDATE, DELETE and (PostgreSQL) TRUNCATE.
+    count = AuditEvent.objects.count()
+    for sql in ["UPDATE core_auditevent SET detail = 'x'", "DELETE FROM core_auditevent"] + (
+        ["TRUNCATE core_auditevent"] if connection.vendor == "postgresql" else []
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DELETE FROM core_auditevent")
+            cursor.execute(sql)
+    assert AuditEvent.objects.count() == count
 
 
 @pytest.mark.django_db
@@ -252,3 +260,102 @@ def test_deleting_an_organisation_audits_its_yearly_rows(staff_a, org_x):
     services.organisation_delete(organisation=org_x, by=staff_a)
     event = AuditEvent.objects.get(action="delete", object_type="core.organisationyear")
     assert event.before["year"] == 2025 and event.user == staff_a
+
+
+def old_event(days, action="test_old"):
+    """An event recorded `days` ago (an INSERT with an old time: the log only takes appends)."""
+    return AuditEvent.objects.create(
+        at=timezone.now() - dt.timedelta(days=days), action=action, detail=str(days)
+    )
+
+
+def prune(username, **options):
+    out = io.StringIO()
+    call_command("audit_prune", user=username, interactive=False, stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_only_the_auditor_prunes_and_only_rows_past_the_retention_period(auditor_user, staff_a, settings):
+    assert settings.AUDIT_RETENTION_DAYS == 184
+    ancient, kept = old_event(400), old_event(183)
+    with pytest.raises(CommandError, match="只有审计员"):
+        prune("staff_a")
+    assert AuditEvent.objects.filter(pk=ancient.pk).exists()
+    assert AuditEvent.objects.filter(action="audit_prune", user=staff_a, result="denied").exists()
+
+    assert "审计日志 1 条" in prune("auditor")
+    assert not AuditEvent.objects.filter(pk=ancient.pk).exists()
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+    event = AuditEvent.objects.get(action="audit_prune", user=auditor_user, result="ok")
+    assert event.after["deleted"] == 1 and event.after["retention_days"] == 184
+
+
+@pytest.mark.django_db
+def test_a_longer_retention_and_an_earlier_date_keep_more(auditor_user, settings):
+    settings.AUDIT_RETENTION_DAYS = 365
+    a, b, _ancient = old_event(300), old_event(500), old_event(2000)
+    prune("auditor", before=(timezone.now() - dt.timedelta(days=1000)).date())
+    assert set(AuditEvent.objects.filter(action="test_old").values_list("pk", flat=True)) == {a.pk, b.pk}
+    prune("auditor", before=timezone.now().date())  # a later date than the retention allows: 365 days
+    assert set(AuditEvent.objects.filter(action="test_old").values_list("pk", flat=True)) == {a.pk}
+
+
+@pytest.mark.django_db
+def test_retention_below_184_days_is_an_error_and_is_not_applied(auditor_user, settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    assert [e.id for e in audit_retention()] == ["core.E003"]
+    recent = old_event(100)
+    prune("auditor")
+    assert AuditEvent.objects.filter(pk=recent.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_184_days_even_on_its_prune_path(auditor_user):
+    """Whatever the application does with the prune path, a row younger than 184 days stays."""
+    recent, ancient = old_event(183), old_event(185)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with pytest.raises(DatabaseError), transaction.atomic():
+                cursor.execute("SELECT set_config('kechuang.audit_prune', 'on', true)")
+                cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [recent.pk])
+            with transaction.atomic():  # the function: asked for everything, it keeps the floor
+                cursor.execute("SELECT kechuang_audit_prune(now() + interval '1 day')")
+                assert cursor.fetchone()[0] >= 1
+        else:
+            with pytest.raises(DatabaseError), transaction.atomic():
+                cursor.execute("INSERT INTO core_auditpruneguard (started_at) VALUES ('test')")
+                cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [recent.pk])
+            with transaction.atomic():
+                cursor.execute("INSERT INTO core_auditpruneguard (started_at) VALUES ('test')")
+                cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [ancient.pk])
+                cursor.execute("DELETE FROM core_auditpruneguard")
+    assert AuditEvent.objects.filter(pk=recent.pk).exists()
+    assert not AuditEvent.objects.filter(pk=ancient.pk).exists()
+    # Without the prune path even the old rows are refused.
+    older = old_event(900)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [older.pk])
+
+
+@pytest.mark.django_db
+def test_flush_and_sqlflush_refuse_in_production(staff_a, settings):
+    settings.PRODUCTION = True
+    count = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("flush", interactive=False)
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("sqlflush")
+    assert AuditEvent.objects.count() == count > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_in_demo_mode_empties_the_log_and_puts_the_triggers_back(staff_a):
+    """What the test harness does between transactional tests (and `kechuang flush` in the demo)."""
+    assert AuditEvent.objects.exists()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    assert appendonly.missing_triggers(connection) == []
+    event = old_event(1000)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])

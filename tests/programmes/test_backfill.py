@@ -365,3 +365,16 @@ def test_live_records_are_not_flagged(staff_a, org_x, hte, incentive):
         not in client.get(reverse("programmes:application_detail", args=[live.pk])).content.decode()
     )
     assert client.get(f"/api/programmes/applications/{live.pk}").json()["is_backfill"] is False
+
+
+def test_the_summary_evidence_lists_show_the_flag(staff_a, county_a, org_x, history):
+    from kechuang.reports.summary import summary_create
+
+    run([row(org_x)], staff_a)
+    summary = summary_create(by=staff_a, county=county_a, period=Period.parse("2019"))
+    client = client_for(staff_a)
+    page = client.get(f"/reports/summaries/{summary.pk}/evidence/policy.money_paid/").content.decode()
+    assert "补录（开经信〔2019〕56号）" in page
+    export = client.get(f"/reports/summaries/{summary.pk}/evidence/policy.money_paid/", {"export": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    assert "补录（开经信〔2019〕56号）" in [cell for r in rows for cell in r]

@@ -48,17 +48,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="即使已载入也补齐缺少的演示记录（不会重复创建）"
         )
-        parser.add_argument(
-            "--allow-production",
-            action="store_true",
-            help="允许在生产环境（KECHUANG_ENV=production）载入演示数据",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if getattr(settings, "PRODUCTION", False) and not options["allow_production"]:
-            raise CommandError(
-                "当前是生产环境（KECHUANG_ENV=production），不载入演示数据。确需载入请加 --allow-production。"
-            )
+        if getattr(settings, "PRODUCTION", False):
+            # A production server refuses to start while demo accounts exist (core.E001), so never load them.
+            raise CommandError("当前是生产环境（KECHUANG_ENV=production），不载入演示数据。")
         if not 0 < options["scale"] <= 10:
             raise CommandError("--scale 须大于 0 且不超过 10。")
         try:
