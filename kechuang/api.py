@@ -11,7 +11,8 @@ Errors are JSON with Chinese messages:
                                                          account, expired password, CSRF
   404 {"detail": "..."}                                  absent, or present but not visible to you
   409 {"detail": "..."}                                  still referenced, cannot be deleted; an application
-                                                         someone else moved first
+                                                         someone else moved first; a PATCH whose If-Match
+                                                         ETag is stale (with fields, changes, current)
   422 {"detail": [{"field": "...", "message": "..."}]}   invalid input (types or business rules)
 """
 
@@ -30,6 +31,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from kechuang.core.api import ROUTERS as CORE_ROUTERS
 from kechuang.core.api_auth import session_auth, token_auth
+from kechuang.core.edits import EditConflict
 from kechuang.programmes.api import ROUTERS as PROGRAMME_ROUTERS
 from kechuang.reports.api import ROUTERS as REPORT_ROUTERS
 
@@ -64,6 +66,12 @@ api.add_router("/rnd/", "kechuang.rnd.api.router")  # R&D indicators
 
 def _error(request: HttpRequest, status: int, detail: Any) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(EditConflict)
+def on_edit_conflict(request: HttpRequest, exc: EditConflict) -> HttpResponse:
+    """Someone changed the record since the client read it (If-Match): nothing saved; who, when, what."""
+    return api.create_response(request, exc.as_json(), status=409)
 
 
 @api.exception_handler(ValidationError)

@@ -91,7 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a write waits for another writer (SQLite's busy timeout); past it the page answers 503
+        # "系统繁忙" and nothing is saved (kechuang.core.errors).
+        "timeout": env.float("KECHUANG_SQLITE_BUSY_SECONDS", default=20),
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)

@@ -6,17 +6,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import PageNumberPagination, paginate
 
-from . import permissions, selectors, services
+from . import edits, permissions, selectors, services
 from .api_auth import ApiRequest, session_auth
 from .api_schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
     ApiTokenOut,
+    ConflictOut,
     AuditEventOut,
     AuditFilters,
     ErrorOut,
@@ -45,6 +47,7 @@ READ_ONE = {**READ, 404: ErrorOut}
 BY_ID = {**READ_ONE, 422: ValidationErrorOut}  # an id (or year) in the path that is not an integer
 LIST = {**READ, 422: ValidationErrorOut}
 WRITE = {**BY_ID, 400: ErrorOut}  # 400: the request body is not JSON at all
+EDIT = {**WRITE, 409: ConflictOut}  # 409: changed by someone else since the If-Match ETag
 DELETE = {**BY_ID, 409: ErrorOut}
 
 REQUIRED_ORGANISATION_FIELDS = ("name", "kind", "credit_code", "region", "is_active")
@@ -138,6 +141,17 @@ def _person_data(user: Any, raw: dict[str, Any]) -> dict[str, Any]:
             "organisation": lambda pk: _organisation_ref(user, pk),
         },
     )
+
+
+ORGANISATION_ETAG_FIELDS = tuple(services.ORGANISATION_FIELDS)
+PERSON_ETAG_FIELDS = (*services.PERSON_FIELDS, "tags")
+
+
+def _if_match(request: ApiRequest, fields: tuple[str, ...]) -> edits.IfMatch | None:
+    """A PATCH may send back the ETag it read (If-Match): then it is refused with 409 when the record changed
+    since. Without it, only the fields given are written (nobody else's change is overwritten)."""
+    value = request.headers.get("If-Match")
+    return edits.IfMatch(value, fields) if value else None
 
 
 def _visible(request: ApiRequest, model: type[Model], pk: int, getter: Any) -> Any:
@@ -259,8 +273,10 @@ def organisation_list(request: ApiRequest, filters: Query[OrganisationFilters]) 
     summary="企业与机构详情",
     description="无权查看的单位与不存在的单位一样返回 404。",
 )
-def organisation_get(request: ApiRequest, id: int) -> Any:
-    return _visible(request, Organisation, id, selectors.organisation_get)
+def organisation_get(request: ApiRequest, id: int, response: HttpResponse) -> Any:
+    organisation = _visible(request, Organisation, id, selectors.organisation_get)
+    response["ETag"] = edits.etag(organisation, ORGANISATION_ETAG_FIELDS)
+    return organisation
 
 
 @organisations.post(
@@ -280,18 +296,25 @@ def organisation_create(request: ApiRequest, payload: OrganisationIn) -> Any:
 
 @organisations.patch(
     "/{id}",
-    response={200: OrganisationOut, **WRITE},
+    response={200: OrganisationOut, **EDIT},
     summary="修改企业与机构",
     description=(
-        "只修改请求中给出的字段。县科技管理科可改本县单位的全部字段；企业和部门用户只能改本单位的名称、"
+        "只修改请求中给出的字段。请求头 If-Match 带上读取时的 ETag，则他人在此之后修改过该记录时返回 409"
+        "（说明谁在何时改了哪些字段），不会覆盖他人的修改。县科技管理科可改本县单位的全部字段；企业和部门用户只能改本单位的名称、"
         "地址、行业、规模、成立日期和联系方式，不能改类型、信用代码、校验例外说明、所在地和有效状态。"
     ),
 )
-def organisation_update(request: ApiRequest, id: int, payload: OrganisationPatch) -> Any:
+def organisation_update(
+    request: ApiRequest, id: int, payload: OrganisationPatch, response: HttpResponse
+) -> Any:
     user = request.auth
     organisation = _visible(request, Organisation, id, selectors.organisation_get)
     data = _organisation_data(payload.model_dump(exclude_unset=True))
-    return services.organisation_update(organisation=organisation, by=user, data=data)
+    saved = services.organisation_update(
+        organisation=organisation, by=user, data=data, loaded=_if_match(request, ORGANISATION_ETAG_FIELDS)
+    )
+    response["ETag"] = edits.etag(saved, ORGANISATION_ETAG_FIELDS)
+    return saved
 
 
 @organisations.delete(
@@ -350,8 +373,10 @@ def person_list(request: ApiRequest, filters: Query[PersonFilters]) -> Any:
     summary="专家与人员详情",
     description="无权查看的人员与不存在的人员一样返回 404；联系方式按权限显示或为 null。",
 )
-def person_get(request: ApiRequest, id: int) -> Any:
-    return _visible(request, Person, id, selectors.person_get)
+def person_get(request: ApiRequest, id: int, response: HttpResponse) -> Any:
+    person = _visible(request, Person, id, selectors.person_get)
+    response["ETag"] = edits.etag(person, PERSON_ETAG_FIELDS)
+    return person
 
 
 @people.post(
@@ -371,16 +396,23 @@ def person_create(request: ApiRequest, payload: PersonIn) -> Any:
 
 @people.patch(
     "/{id}",
-    response={200: PersonOut, **WRITE},
+    response={200: PersonOut, **EDIT},
     summary="修改专家与人员",
-    description="只修改请求中给出的字段；tags 给出时整体替换。",
+    description=(
+        "只修改请求中给出的字段；tags 给出时整体替换。请求头 If-Match 带上读取时的 ETag，"
+        "则他人在此之后修改过该记录时返回 409。"
+    ),
 )
-def person_update(request: ApiRequest, id: int, payload: PersonPatch) -> Any:
+def person_update(request: ApiRequest, id: int, payload: PersonPatch, response: HttpResponse) -> Any:
     user = request.auth
     person = _visible(request, Person, id, selectors.person_get)
     data = _person_data(user, payload.model_dump(exclude_unset=True))
     # The service refuses (and audits) changes of county, workplace or roles the user may not make.
-    return services.person_update(person=person, by=user, data=data)
+    saved = services.person_update(
+        person=person, by=user, data=data, loaded=_if_match(request, PERSON_ETAG_FIELDS)
+    )
+    response["ETag"] = edits.etag(saved, PERSON_ETAG_FIELDS)
+    return saved
 
 
 @people.delete(

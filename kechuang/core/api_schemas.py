@@ -71,6 +71,19 @@ class ErrorOut(Schema):
     detail: str = Field(..., description="错误说明")
 
 
+class ChangeOut(Schema):
+    username: str = Field(..., description="修改人")
+    at: str | None = Field(None, description="修改时间（ISO 8601）")
+    fields: list[str] = Field(..., description="修改的字段")
+
+
+class ConflictOut(Schema):
+    detail: str = Field(..., description="中文说明：谁在何时修改了哪些字段，您的修改未保存")
+    fields: list[str] = Field(..., description="与您的修改冲突的字段")
+    changes: list[ChangeOut] = Field(..., description="您读取之后他人的修改")
+    current: dict[str, Any] = Field(..., description="冲突字段的当前值")
+
+
 class FieldErrorOut(Schema):
     field: str | None = Field(None, description="出错的字段；整体性错误为 null")
     message: str = Field(..., description="中文错误说明")

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions, selectors, services
+from . import edits, permissions, selectors, services
 from .creditcode import credit_code_error, normalise_credit_code
 from .models import IndustryClass, Organisation, Person, Region, Role, User
 
@@ -31,7 +31,49 @@ class IndustryCodeField(forms.CharField):
         return value.code if isinstance(value, IndustryClass) else value
 
 
-class OrganisationForm(forms.ModelForm):
+class EditTokenMixin:
+    """An edit form carries what it loaded (kechuang.core.edits): a signed hidden field with the values of
+    its fields and the record's last audit event. Call `add_edit_token()` at the end of __init__."""
+
+    instance: Any
+    fields: dict[str, Any]
+    data: Any
+    # Form fields that stand for a model field of another name (e.g. tag_names → tags).
+    edit_token_aliases: dict[str, str] = {}
+
+    def add_edit_token(self) -> None:
+        if not self.instance.pk:
+            return
+        names = [self.edit_token_aliases.get(n, n) for n in self.fields]
+        token = edits.token_for(self.instance, names)
+        self.fields[edits.EDIT_TOKEN_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=token
+        )
+
+    @property
+    def loaded(self) -> edits.Loaded | None:
+        """What the form showed when it was opened; None for a new record or a post without a token."""
+        token = self.data.get(edits.EDIT_TOKEN_FIELD) if self.instance.pk else None
+        return edits.token_read(token, self.instance) if token else None
+
+    def show_conflict(self, conflict: edits.EditConflict) -> None:
+        """Keep what the user typed, name the current value on each conflicting field, and carry a token
+        under which saving again keeps the user's values."""
+        add_error = self.add_error  # type: ignore[attr-defined]
+        add_error(None, conflict.messages[0])
+        reverse_aliases = {v: k for k, v in self.edit_token_aliases.items()}
+        for name in conflict.fields:
+            target = reverse_aliases.get(name, name)
+            current = edits.display(conflict.obj, name) or _("（空）")
+            message = _("他人保存的当前值：%(v)s。再次保存将以您填写的内容为准。") % {"v": current}
+            add_error(target if target in self.fields else None, message)
+        self.data = self.data.copy()
+        self.data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(
+            self.data.get(edits.EDIT_TOKEN_FIELD) or "", conflict
+        )
+
+
+class OrganisationForm(EditTokenMixin, forms.ModelForm):
     industry = IndustryCodeField(
         label=_("行业代码（小类）"), required=False, max_length=5, help_text=_("如 3985（电子专用材料制造）")
     )
@@ -58,6 +100,7 @@ class OrganisationForm(forms.ModelForm):
         if not county_staff:
             for field in services.PROTECTED_ORGANISATION_FIELDS:
                 self.fields.pop(field.removesuffix("_id"), None)
+        self.add_edit_token()
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data.get("credit_code"))
@@ -71,10 +114,12 @@ class OrganisationForm(forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in self.fields}
+        return {k: v for k, v in self.cleaned_data.items() if k in self.fields and k != edits.EDIT_TOKEN_FIELD}
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(EditTokenMixin, forms.ModelForm):
+    edit_token_aliases = {"tag_names": "tags"}
+
     tag_names = forms.CharField(label=_("专业标签"), required=False, help_text=_("多个标签用逗号或顿号分隔"))
 
     class Meta:
@@ -92,12 +137,14 @@ class PersonForm(forms.ModelForm):
             self.initial["tag_names"] = "、".join(t.name for t in self.instance.tags.all())
             if not permissions.can_see_contacts(user, self.instance):
                 del self.fields["phone"], self.fields["email"]
+        self.add_edit_token()
 
     def _post_clean(self) -> None:
         pass
 
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k in self.fields and k != "tag_names"}
+        skip = ("tag_names", edits.EDIT_TOKEN_FIELD)
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.fields and k not in skip}
         raw = self.cleaned_data.get("tag_names") or ""
         data["tags"] = [t for t in raw.replace("，", ",").replace("、", ",").split(",") if t.strip()]
         return data

@@ -4,6 +4,7 @@ its audit event in the same transaction."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -16,9 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, permissions
+from . import audit, edits, permissions
 from .creditcode import normalise_credit_code
 from .models import (
+    BUSINESS_ROLES,
     ApiToken,
     Organisation,
     OrganisationYear,
@@ -98,27 +100,30 @@ def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
 PROTECTED_ORGANISATION_FIELDS = ("credit_code", "credit_code_exception", "kind", "region_id", "is_active")
 
 
-def organisation_update(*, organisation: Organisation, by: Any, data: dict[str, Any]) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, by: Any, data: dict[str, Any], loaded: edits.Loaded | edits.IfMatch | None = None
+) -> Organisation:
+    """Change the fields of `data` the user changed since `loaded` (what the form showed; None for the API,
+    imports and the CLI, which state values): the compare-and-set of kechuang.core.edits."""
     # Permission checks come before the transaction, so the audit row of a refusal is not rolled back.
     if by is not None:
         permissions.require(permissions.can_change(by, organisation), by, "organisation.update", organisation)
-    before = audit.snapshot(organisation)
-    _assign(organisation, data, ORGANISATION_FIELDS)
-    organisation.credit_code = normalise_credit_code(organisation.credit_code)  # "91…p" is the same code
+    data = dict(data)
+    if "credit_code" in data:
+        data["credit_code"] = normalise_credit_code(data["credit_code"])  # "91…p" is the same code
     if by is not None:
-        after = audit.snapshot(organisation)
+        probe = copy.copy(organisation)
+        before = audit.snapshot(probe)
+        _assign(probe, data, ORGANISATION_FIELDS)
+        after = audit.snapshot(probe)
         protected = [f for f in PROTECTED_ORGANISATION_FIELDS if after.get(f) != before.get(f)]
         if protected:
             allowed = permissions.can_create_in(by, Region.objects.filter(pk=before["region_id"]).first())
-            allowed = allowed and permissions.can_create_in(by, organisation.region)
+            allowed = allowed and permissions.can_create_in(by, probe.region)
             permissions.require(allowed, by, f"organisation.update:{','.join(protected)}", organisation)
-    with transaction.atomic():
-        organisation.full_clean()
-        organisation.save()
-        b, a = audit.changed_only(before, audit.snapshot(organisation))
-        if a:
-            audit.record("update", by=by, obj=organisation, before=b, after=a)
-    return organisation
+    else:
+        _assign(copy.copy(organisation), data, ORGANISATION_FIELDS)  # unknown fields are refused here too
+    return edits.update(organisation, by=by, data=data, loaded=loaded)
 
 
 def organisation_delete(*, organisation: Organisation, by: Any) -> None:
@@ -204,26 +209,27 @@ def person_create(*, by: Any, data: dict[str, Any]) -> Person:
     return person
 
 
-def person_update(*, person: Person, by: Any, data: dict[str, Any]) -> Person:
+def person_update(
+    *, person: Person, by: Any, data: dict[str, Any], loaded: edits.Loaded | edits.IfMatch | None = None
+) -> Person:
+    """Change the fields of `data` the user changed since `loaded` (see organisation_update)."""
     if by is not None:
         permissions.require(permissions.can_change(by, person), by, "person.update", person)
-    before = audit.snapshot(person)
+    probe = copy.copy(person)
+    before = audit.snapshot(probe)
     was_writable = by is None or permissions.can_write_person(by, person)
-    _assign(person, data, PERSON_FIELDS)
-    changed = [f for f in PROTECTED_PERSON_FIELDS if audit.snapshot(person).get(f) != before.get(f)]
+    _assign(probe, data, PERSON_FIELDS)
+    changed = [f for f in PROTECTED_PERSON_FIELDS if audit.snapshot(probe).get(f) != before.get(f)]
     if by is not None and changed:
         # Who someone is (county, workplace, roles) is set by county staff, not by the person themselves.
-        allowed = was_writable and permissions.can_write_person(by, person)
+        allowed = was_writable and permissions.can_write_person(by, probe)
         permissions.require(allowed, by, f"person.update:{','.join(changed)}", person)
-    with transaction.atomic():
-        person.full_clean()
-        person.save()
-        if "tags" in data:
-            person.tags.set(_tags(data["tags"]))
-        b, a = audit.changed_only(before, audit.snapshot(person))
-        if a:
-            audit.record("update", by=by, obj=person, before=b, after=a)
-    return person
+
+    def set_tags(current: Person, fields: list[str]) -> None:
+        if "tags" in fields:
+            current.tags.set(_tags(data["tags"]))
+
+    return edits.update(person, by=by, data=data, loaded=loaded, after_save=set_tags)
 
 
 def person_delete(*, person: Person, by: Any) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from . import audit, demo, navigation, permissions, selectors, services
+from . import audit, demo, edits, errors, navigation, permissions, selectors, services
 from .forms import AuditFilterForm, OrganisationForm, PersonForm, SignupForm
 from .models import Organisation, OrganisationYear, Person, Region, Role, Signup, SystemFlag, User
 from .navigation import STREAMS, STREAMS_BY_SLUG
@@ -63,11 +63,14 @@ def _form_page(
     context: dict[str, Any],
     done: str,
 ) -> HttpResponse:
-    """Create/edit pages: validate, call the service (`save(data) -> record`), put a service's
-    ValidationError back on the form, or go to the record's detail page."""
+    """Create/edit pages: validate, call the service (`save(data, loaded) -> record`, `loaded` being what an
+    edit form showed when opened: kechuang.core.edits), put a service's ValidationError back on the form, or go
+    to the record's detail page. A lost race keeps what the user typed and shows the current values."""
     if request.method == "POST" and form.is_valid():
         try:
-            record = save(form.service_data())
+            record = save(form.service_data(), getattr(form, "loaded", None))
+        except edits.EditConflict as conflict:
+            form.show_conflict(conflict)
         except ValidationError as e:
             _apply_errors(form, e)
         else:
@@ -86,6 +89,8 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if errors.is_api(request):
+        return errors.json_error(403, _("CSRF 校验失败：请刷新页面后重试，或使用 API 令牌。"))
     return render(request, "403_csrf.html", status=403)
 
 
@@ -342,7 +347,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
         OrganisationForm(request.POST or None, user=request.user),
-        lambda data: services.organisation_create(by=request.user, data=data),
+        lambda data, _loaded: services.organisation_create(by=request.user, data=data),
         detail="organisation_detail",
         template="core/organisation_form.html",
         context={},
@@ -357,7 +362,9 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         OrganisationForm(request.POST or None, instance=org, user=request.user),
-        lambda data: services.organisation_update(organisation=org, by=request.user, data=data),
+        lambda data, loaded: services.organisation_update(
+            organisation=org, by=request.user, data=data, loaded=loaded
+        ),
         detail="organisation_detail",
         template="core/organisation_form.html",
         context={"org": org},
@@ -452,7 +459,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return _form_page(
         request,
         PersonForm(request.POST or None, user=request.user),
-        lambda data: services.person_create(by=request.user, data=data),
+        lambda data, _loaded: services.person_create(by=request.user, data=data),
         detail="person_detail",
         template="core/person_form.html",
         context={},
@@ -467,7 +474,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         PersonForm(request.POST or None, instance=person, user=request.user),
-        lambda data: services.person_update(person=person, by=request.user, data=data),
+        lambda data, loaded: services.person_update(person=person, by=request.user, data=data, loaded=loaded),
         detail="person_detail",
         template="core/person_form.html",
         context={"person": person},

@@ -3,6 +3,7 @@ fields, require the county's bureau staff, validate, save and audit in one trans
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from . import audit, permissions
+from . import audit, edits, permissions
 from .models import Region
 
 
@@ -43,15 +44,19 @@ def create_or_update(
     fields: list[str],
     county: Region | str | None,
     instance: Any = None,
+    loaded: edits.Loaded | None = None,
 ) -> Any:
-    """Create or update a county record; staff of the record's county only."""
+    """Create or update a county record; staff of the record's county only. An update is the
+    compare-and-set of kechuang.core.edits: only the fields the user changed since `loaded` are written."""
     county_code = county.pk if isinstance(county, Region) else county
     action = f"{'update' if instance else 'create'} {model._meta.model_name}"
     if instance is not None and getattr(instance, "county_id", None):
         require_staff(by, instance.county_id, action, instance)  # the record's county as it stands, too
     require_staff(by, county_code, action, instance)
+    if instance is not None:
+        assign(copy.copy(instance), data, fields)  # unknown fields are refused before anything is locked
+        return edits.update(instance, by=by, data=data, loaded=loaded)
     with transaction.atomic():
-        obj = instance or model()
-        before = audit.snapshot(obj) if instance else None
+        obj = model()
         assign(obj, data, fields)
-        return save(obj, by=by, action="update" if instance else "create", before=before)
+        return save(obj, by=by, action="create")

@@ -940,9 +940,10 @@ class OrganisationRegister(Register):
         codes = sorted({row.key[0] for row in rows if row.key})
         found: dict[tuple, list[Any]] = {}
         for chunk in _chunks(codes):
-            for org in Organisation.objects.filter(credit_code__in=chunk).select_related(
-                "region", "industry"
-            ):
+            # Locked until the import commits, so a page save in between can't be overwritten (PostgreSQL;
+            # SQLite's IMMEDIATE transaction already keeps other writers out).
+            matched = Organisation.objects.filter(credit_code__in=chunk).select_for_update(of=("self",))
+            for org in matched.select_related("region", "industry"):
                 found[(org.credit_code,)] = [org]
         if ctx.by is not None and found:
             allowed: set[int] = set()
@@ -1053,8 +1054,10 @@ class PersonRegister(Register):
             by_county[county].append(name)
         for county, names in by_county.items():
             for chunk in _chunks(sorted(names)):
-                qs = Person.objects.filter(county_id=county, name__in=chunk).select_related(
-                    "county", "organisation"
+                qs = (
+                    Person.objects.filter(county_id=county, name__in=chunk)
+                    .select_for_update(of=("self",))  # locked until the import commits (see above)
+                    .select_related("county", "organisation")
                 )
                 for person in qs.prefetch_related("tags"):
                     found[(person.county_id, person.name, _phone_key(person.phone))].append(person)
