@@ -11,24 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
-import uuid
-from pathlib import Path
 
 import pytest
-import requests
 from django.core import signing
-from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
-KECHUANG = str(Path(sys.executable).parent / "kechuang")
-PASSWORD = "Kc-live-Passw0rd"
+from .live import LiveServer, live_server
+
 FIELDS = ["contact_name", "contact_phone", "contact_email", "address", "established_on"]
 LABELS = {
     "contact_name": "联系人",
@@ -38,20 +28,6 @@ LABELS = {
     "established_on": "成立日期",
 }
 CLIENTS = 20
-
-SETUP = """
-import inspect
-from kechuang.core import services
-from kechuang.core.models import Organisation, Region, Role
-county = Region.objects.get(code="330824")
-extra = {"must_change_password": False} if "must_change_password" in inspect.signature(services.user_create).parameters else {}
-for name in ("live_staff_1", "live_staff_2"):
-    services.user_create(by=None, username=name, password=%(pw)r, full_name=name,
-                         roles=[{"role": Role.STAFF, "region": county}], **extra)
-org = services.organisation_create(by=None, data={"name": "开化县并发测试有限公司", "kind": "enterprise",
-    "credit_code": %(code)r, "region": county, "contact_name": "原联系人"})
-print(org.pk)
-"""
 
 REPLAY = """
 import json
@@ -69,86 +45,10 @@ print(json.dumps({"events": events, "current": current, "replayed": replayed}))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(tmp_path: Path):
-    """A database for the server alone; returns (url, cleanup)."""
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{tmp_path / 'live.sqlite3'}", lambda: None
-    import psycopg
-
-    params = connection.settings_dict
-    name = f"kechuang_live_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(
-        host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432, user=params["USER"],
-        password=params["PASSWORD"] or None, dbname="postgres", autocommit=True,
-    )  # fmt: skip
-    admin.execute(f'CREATE DATABASE "{name}"')
-    auth = params["USER"] + (f":{params['PASSWORD']}" if params["PASSWORD"] else "")
-    url = f"postgres://{auth}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/{name}"
-
-    def drop() -> None:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-
-    return url, drop
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("live")
-    url, cleanup = _database_url(tmp)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "KECHUANG_ENV": "demo",
-        "KECHUANG_VAR_DIR": str(tmp / "var"),
-        "KECHUANG_LOGIN_FAILURE_LIMIT": "1000",
-        "PYTHONPATH": str(ROOT),
-    }
-    run = {"env": env, "cwd": ROOT, "check": True, "capture_output": True, "text": True, "timeout": 300}
-    subprocess.run([KECHUANG, "migrate", "--noinput", "-v", "0"], **run)
-    from tests.factories import credit_code_for
-
-    setup = SETUP % {"pw": PASSWORD, "code": credit_code_for(777001)}
-    org_pk = int(subprocess.run([KECHUANG, "shell", "-c", setup], **run).stdout.strip().splitlines()[-1])
-    port = _free_port()
-    process = subprocess.Popen(
-        [KECHUANG, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            requests.get(f"{base}/accounts/login/", timeout=2)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"the server did not start: {process.stderr.read() if process.stderr else ''}")
-    yield {"base": base, "org": org_pk, "run": run}
-    process.terminate()
-    process.wait(10)
-    cleanup()
-
-
-def _login(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{base}/accounts/login/").text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    response = session.post(
-        f"{base}/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{base}/accounts/login/"},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[:500]
-    return session
+    with live_server(tmp_path_factory.mktemp("live")) as running:
+        yield running
 
 
 def _form_fields(html: str) -> dict[str, str]:
@@ -175,14 +75,14 @@ def _form_fields(html: str) -> dict[str, str]:
 class Client:
     """One person at a keyboard: loads the record, then saves one field."""
 
-    def __init__(self, index: int, base: str, org: int):
+    def __init__(self, index: int, server: LiveServer):
         self.index = index
-        self.base = base
-        self.org = org
+        self.base = server.base
+        self.org = server.org
         self.account = f"live_staff_{index % 2 + 1}"
         self.via = "page" if index < CLIENTS // 2 else "api"
         self.field = FIELDS[index % len(FIELDS)]
-        self.session = _login(base, self.account)
+        self.session = server.login(self.account)
         self.attempts: list[dict] = []
 
     def value(self, attempt: int) -> str:
@@ -262,7 +162,7 @@ def _all_at_once(clients: list[Client], action: str) -> None:
 
 
 def test_twenty_clients_lose_nothing_and_every_loser_is_told(server):
-    clients = [Client(i, server["base"], server["org"]) for i in range(CLIENTS)]
+    clients = [Client(i, server) for i in range(CLIENTS)]
 
     # Round 1: everyone loads the same state, then everyone saves at the same moment.
     _all_at_once(clients, "load")
@@ -291,12 +191,7 @@ def test_twenty_clients_lose_nothing_and_every_loser_is_told(server):
         assert all(c.attempts[-1]["outcome"] in ("saved", "told") for c in pending)
     assert all(c.attempts[-1]["outcome"] == "saved" for c in clients)
 
-    result = (
-        subprocess.run([KECHUANG, "shell", "-c", REPLAY % {"pk": server["org"]}], **server["run"])
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    state = json.loads(result)
+    state = json.loads(server.run("shell", "-c", REPLAY % {"pk": server.org}).strip().splitlines()[-1])
     assert state["replayed"] == state["current"], "replaying the audit log gives the database's values"
 
     # Every save the server confirmed is in the audit log, once, with the value that client sent.
