@@ -107,3 +107,15 @@ class SummaryEditForm(forms.Form):
 
     def section_fields(self) -> list[tuple[int, str, forms.BoundField]]:
         return [(n, name, self[f"section_{n}"]) for n, name in SECTIONS.items()]
+
+
+class ReviseForm(forms.Form):
+    """修订 a frozen summary: why (kept with the new version and in the audit log)."""
+
+    reason = forms.CharField(
+        label=_("修订原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如：上级通报了更正后的统计数据。原版本保持定稿不变，新版本为草稿，数字实时。"),
+        error_messages={"required": _("请填写修订原因。")},
+    )

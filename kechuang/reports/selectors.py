@@ -17,7 +17,7 @@ def summary_list(user: Any) -> QuerySet[Summary]:
     return (
         Summary.objects.filter(permissions.county_record_filter(user, Summary))
         .select_related("county", "frozen_by", "created_by")
-        .order_by("-period_end", "county_id", "-period_start")
+        .order_by("-period_end", "county_id", "-period_start", "-version")
     )
 
 

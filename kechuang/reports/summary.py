@@ -5,13 +5,14 @@ A placeholder is `{figure.key}` in the prose; it renders as the figure's sentenc
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,32 +102,86 @@ def summary_create(*, by: Any, county: Region, period: Period, title: str = "") 
     _require_staff(by, county, "create summary")
     if county.level != Region.Level.COUNTY:
         raise ValidationError(_("工作总结按县（市、区）编写。"))
-    if Summary.objects.filter(county=county, period_start=period.start, period_end=period.end).exists():
-        raise ValidationError(_("%(c)s%(p)s的工作总结已存在。") % {"c": county.name, "p": period.label})
+    if _series(county.pk, period.start, period.end).exists():
+        raise ValidationError(
+            _("%(c)s%(p)s的工作总结已存在；已定稿的请在原总结上“修订”。")
+            % {"c": county.name, "p": period.label}
+        )
+    summary = Summary(
+        county=county, period_start=period.start, period_end=period.end,
+        title=title.strip() or default_title(county, period), sections=default_sections(), created_by=by,
+    )  # fmt: skip
+    summary.full_clean()
     with transaction.atomic():
-        summary = Summary(
-            county=county, period_start=period.start, period_end=period.end,
-            title=title.strip() or default_title(county, period), sections=default_sections(), created_by=by,
-        )  # fmt: skip
-        summary.full_clean()
-        summary.save()
+        _insert(summary, _("%(c)s%(p)s的工作总结已存在。") % {"c": county.name, "p": period.label})
         audit.record("create", by=by, obj=summary, after=audit.snapshot(summary))
     return summary
 
 
+def _series(county_code: str, start: Any, end: Any) -> QuerySet[Summary]:
+    """Every version of one county's summary of one period."""
+    return Summary.objects.filter(county_id=county_code, period_start=start, period_end=end)
+
+
+def versions(summary: Summary) -> list[Summary]:
+    """All versions of a summary's county and period, first to latest."""
+    return list(
+        _series(summary.county_id, summary.period_start, summary.period_end)
+        .select_related("frozen_by", "created_by")
+        .order_by("version")
+    )
+
+
+def latest_version(summary: Summary) -> Summary:
+    return (
+        _series(summary.county_id, summary.period_start, summary.period_end).order_by("-version").first()
+        or summary
+    )
+
+
+def _insert(summary: Summary, taken: str) -> None:
+    """Save a new row; a concurrent twin (the unique constraints) is refused, not a 500."""
+    try:
+        with transaction.atomic():
+            summary.save()
+    except IntegrityError:
+        raise ValidationError(taken) from None
+
+
+def _draft_or_refuse(summary: Summary) -> Summary:
+    """The row as it stands, locked; refused once frozen (whatever the caller loaded before)."""
+    current = Summary.objects.select_for_update().get(pk=summary.pk)
+    if current.is_frozen:
+        raise ValidationError(
+            _("已定稿的工作总结不能修改；如需更正，请“修订”生成新版本（原版本保持定稿不变）。"), code="frozen"
+        )
+    return current
+
+
 def summary_update(*, by: Any, summary: Summary, title: str, sections: dict[str, str]) -> Summary:
+    """Change a draft's title and prose. A frozen version never changes, whichever path asks (a second
+    POST of the editor, an old tab, the API): the state is checked on the locked row and the write is a
+    compare-and-set on state=draft."""
     _require_staff(by, summary.county, "update summary", summary)
     if summary.is_frozen:
-        raise ValidationError(_("已定稿的工作总结不能修改。"))
+        raise ValidationError(_("已定稿的工作总结不能修改；如需更正，请“修订”生成新版本。"), code="frozen")
     cleaned = validate_sections(sections)
     with transaction.atomic():
-        before = audit.snapshot(summary)
-        summary.title = (title or "").strip() or summary.title
-        summary.sections = cleaned
-        summary.full_clean()
-        summary.save()
-        b, a = audit.changed_only(before, audit.snapshot(summary))
-        audit.record("update", by=by, obj=summary, before=b, after=a)
+        current = _draft_or_refuse(summary)
+        before = audit.snapshot(current)
+        current.title = (title or "").strip() or current.title
+        current.sections = cleaned
+        current.full_clean()
+        current.updated_at = timezone.now()
+        written = Summary.objects.filter(pk=current.pk, state=Summary.State.DRAFT).update(
+            title=current.title, sections=current.sections, updated_at=current.updated_at
+        )
+        if written != 1:
+            raise ValidationError(_("已定稿的工作总结不能修改。"), code="frozen")
+        b, a = audit.changed_only(before, audit.snapshot(current))
+        if a:
+            audit.record("update", by=by, obj=current, before=b, after=a)
+    summary.title, summary.sections, summary.updated_at = current.title, current.sections, current.updated_at
     return summary
 
 
@@ -135,30 +190,75 @@ def _evidence(figure: Figure) -> dict[str, Any]:
     return {"model": model._meta.label_lower if model else "", "ids": [str(i) for i in figure.evidence_ids]}
 
 
+FROZEN_FIELDS = ("state", "snapshot", "frozen_at", "frozen_by_id")
+
+
 def summary_freeze(*, by: Any, summary: Summary) -> Summary:
-    """Fix every figure's value, text and evidence ids as of now (audited); the prose can't change after."""
+    """Fix every figure's value, text and evidence ids as of now (audited); the prose can't change after.
+    Freezing twice is refused: the write is a compare-and-set on state=draft, so of two concurrent
+    freezes exactly one wins and only one event is recorded."""
     _require_staff(by, summary.county, "freeze summary", summary)
     if summary.is_frozen:
-        raise ValidationError(_("该工作总结已定稿。"))
+        raise ValidationError(_("该工作总结已定稿。"), code="frozen")
     figures = compute_all(summary.county, period_of(summary))
+    snapshot = {
+        f.key: {"value": f.as_json()["value"], "unit": f.unit, "text": f.text, "label": f.label,
+                "section": f.section, "evidence": _evidence(f)}
+        for f in figures
+    }  # fmt: skip
     with transaction.atomic():
-        locked = Summary.objects.select_for_update().get(pk=summary.pk)
-        if locked.is_frozen:
-            raise ValidationError(_("该工作总结已定稿。"))
-        summary.snapshot = {
-            f.key: {"value": f.as_json()["value"], "unit": f.unit, "text": f.text, "label": f.label,
-                    "section": f.section, "evidence": _evidence(f)}
-            for f in figures
-        }  # fmt: skip
-        summary.state = Summary.State.FROZEN
-        summary.frozen_at = timezone.now()
-        summary.frozen_by = by
-        summary.save()
-        audit.record(
-            "freeze", by=by, obj=summary, before={"state": Summary.State.DRAFT},
-            after={"state": Summary.State.FROZEN, "figures": summary.snapshot},
-        )  # fmt: skip
+        current = Summary.objects.select_for_update().get(pk=summary.pk)
+        if current.is_frozen:
+            raise ValidationError(_("该工作总结已定稿。"), code="frozen")
+        before = {k: audit.snapshot(current)[k] for k in FROZEN_FIELDS}
+        now = timezone.now()
+        written = Summary.objects.filter(pk=current.pk, state=Summary.State.DRAFT).update(
+            state=Summary.State.FROZEN, snapshot=snapshot, frozen_at=now, frozen_by=by, updated_at=now
+        )
+        if written != 1:
+            raise ValidationError(_("该工作总结已定稿。"), code="frozen")
+        current.refresh_from_db()
+        after = {k: audit.snapshot(current)[k] for k in FROZEN_FIELDS}
+        audit.record("freeze", by=by, obj=current, before=before, after=after)
+    for name in ("state", "snapshot", "frozen_at", "frozen_by", "updated_at"):
+        setattr(summary, name, getattr(current, name))
     return summary
+
+
+def summary_revise(*, by: Any, summary: Summary, reason: str) -> Summary:
+    """Open version N+1 of a frozen summary: a draft with the same title and prose (figures live again)
+    and the reason for revising. Version N stays frozen, unchanged and comparable. Only the latest version
+    can be revised, so a county and period never has two drafts; the same staff who freeze may revise."""
+    _require_staff(by, summary.county, "revise summary", summary)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写修订原因。")})
+    if len(reason) > 500:
+        raise ValidationError({"reason": _("修订原因不超过500字。")})
+    with transaction.atomic():
+        current = Summary.objects.select_for_update().get(pk=summary.pk)
+        if not current.is_frozen:
+            raise ValidationError(_("草稿可直接编辑，定稿后才需要修订。"), code="draft")
+        latest = latest_version(current)
+        if latest.pk != current.pk:
+            raise ValidationError(
+                _("该总结已有%(v)s（%(s)s），请在最新版本上修订。")
+                % {"v": latest.version_label, "s": latest.get_state_display()},
+                code="superseded",
+            )
+        revision = Summary(
+            county_id=current.county_id, period_start=current.period_start, period_end=current.period_end,
+            title=current.title, sections=dict(current.sections), version=current.version + 1,
+            revises=current, revision_reason=reason, created_by=by,
+        )  # fmt: skip
+        revision.full_clean(validate_constraints=False)  # the insert checks them, racing twins included
+        _insert(revision, _("该总结已有人在修订，请刷新页面查看最新版本。"))
+        audit.record(
+            "revise", by=by, obj=revision, before={"version": current.version, "id": current.pk},
+            after=audit.snapshot(revision),
+            detail=_("修订“%(t)s”%(v)s，原因：%(r)s") % {"t": current.title, "v": current.version_label, "r": reason},
+        )  # fmt: skip
+    return revision
 
 
 def period_of(summary: Summary) -> Period:
@@ -263,6 +363,127 @@ def compare(summary: Summary) -> list[Change]:
                 Change(key, frozen["label"], frozen["text"], now.text if now else _("（该数据项已不存在）"))
             )
     return changes
+
+
+# --- comparing two versions ---------------------------------------------------------------------------------
+
+Segment = tuple[bool, str]  # (changed, text)
+
+
+@dataclass
+class ProseRow:
+    """A paragraph of version A beside its counterpart in version B; None where one has no counterpart."""
+
+    a: list[Segment] | None
+    b: list[Segment] | None
+
+    @property
+    def changed(self) -> bool:
+        return any(changed for side in (self.a or [], self.b or []) for changed, _t in side) or (
+            (self.a is None) != (self.b is None)
+        )
+
+
+@dataclass
+class SectionDiff:
+    number: int
+    heading: str
+    rows: list[ProseRow]
+
+    @property
+    def changed(self) -> bool:
+        return any(r.changed for r in self.rows)
+
+
+@dataclass
+class FigureDiff:
+    key: str
+    label: str
+    section: int
+    a: str
+    b: str
+
+
+@dataclass
+class VersionComparison:
+    a: Summary
+    b: Summary
+    title: tuple[str, str]
+    sections: list[SectionDiff]
+    figures: list[FigureDiff]
+    figure_count: int
+
+    @property
+    def prose_changed(self) -> bool:
+        return self.title[0] != self.title[1] or any(s.changed for s in self.sections)
+
+
+def _segments(a: str, b: str) -> tuple[list[Segment], list[Segment]]:
+    """The two texts cut into unchanged and changed runs (characters: Chinese has no spaces to split on)."""
+    left: list[Segment] = []
+    right: list[Segment] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            left.append((False, a[i1:i2]))
+            right.append((False, b[j1:j2]))
+            continue
+        if i2 > i1:
+            left.append((True, a[i1:i2]))
+        if j2 > j1:
+            right.append((True, b[j1:j2]))
+    return left, right
+
+
+def _prose_rows(a: list[str], b: list[str]) -> list[ProseRow]:
+    rows: list[ProseRow] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows.extend(ProseRow([(False, p)], [(False, p)]) for p in a[i1:i2])
+            continue
+        left, right = a[i1:i2], b[j1:j2]
+        for n in range(max(len(left), len(right))):
+            pa = left[n] if n < len(left) else None
+            pb = right[n] if n < len(right) else None
+            if pa is not None and pb is not None:
+                rows.append(ProseRow(*_segments(pa, pb)))
+            else:
+                rows.append(
+                    ProseRow(None if pa is None else [(True, pa)], None if pb is None else [(True, pb)])
+                )
+    return rows
+
+
+def compare_versions(a: Summary, b: Summary) -> VersionComparison:
+    """Two versions of one county and period side by side: the text each says (prose with its figures, as
+    each renders: a frozen version from its snapshot, a draft live) and every figure whose sentence differs."""
+    if (a.county_id, a.period_start, a.period_end) != (b.county_id, b.period_start, b.period_end):
+        raise ValidationError(_("只能比较同一份总结的不同版本。"))
+    ra, rb = render(a), render(b)
+    sections = [
+        SectionDiff(
+            sa.number,
+            sa.heading,
+            _prose_rows([p.plain for p in sa.paragraphs], [p.plain for p in sb.paragraphs]),
+        )
+        for sa, sb in zip(ra.sections, rb.sections, strict=True)
+    ]
+    missing = _("（无此数据项）")
+    figures = []
+    for key in dict.fromkeys([*ra.figures, *rb.figures]):
+        fa, fb = ra.figures.get(key), rb.figures.get(key)
+        if fa is not None and fb is not None and fa.text == fb.text:
+            continue
+        ref = fa or fb
+        assert ref is not None
+        section = a.snapshot.get(key, {}).get("section") or b.snapshot.get(key, {}).get("section")
+        d = REGISTRY.get(key)
+        figures.append(
+            FigureDiff(key, ref.label, int(section or (d.section if d else 0)),
+                       fa.text if fa else missing, fb.text if fb else missing)
+        )  # fmt: skip
+    order = {k: d.order for k, d in REGISTRY.items()}
+    figures.sort(key=lambda f: (f.section, order.get(f.key, len(order))))
+    return VersionComparison(a, b, (a.title, b.title), sections, figures, len({*ra.figures, *rb.figures}))
 
 
 def evidence_queryset(summary: Summary, key: str) -> QuerySet:

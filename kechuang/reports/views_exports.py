@@ -28,13 +28,21 @@ def _export(request: AuthedRequest, pk: int, kind: str) -> tuple[Rendered, str]:
     permissions.require(
         permissions.can_export(request.user), request.user, f"export summary {kind}", summary, what="summary"
     )
-    rendered = render(summary)
+    rendered = render(summary)  # a frozen version from its snapshot: exactly what it was when frozen
     filename = exports.filename(rendered, kind)
+    if summary.version > 1 or Summary.objects.filter(revises=summary).exists():
+        stem, dot, suffix = filename.rpartition(".")
+        filename = f"{stem}（{summary.version_label}）{dot}{suffix}"
     audit.record(
         "export",
         by=request.user,
         obj=summary,
-        after={"format": kind, "state": summary.state, "period": rendered.period.label},
+        after={
+            "format": kind,
+            "state": summary.state,
+            "version": summary.version,
+            "period": rendered.period.label,
+        },  # fmt: skip
         detail=_("导出工作总结 %(f)s") % {"f": filename},
     )
     return rendered, filename

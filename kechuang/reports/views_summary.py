@@ -32,7 +32,7 @@ from kechuang.imports.excel import xlsx_response
 from . import selectors
 from . import summary as service
 from .figures import REGISTRY, SECTIONS
-from .forms import SummaryCreateForm, SummaryEditForm
+from .forms import ReviseForm, SummaryCreateForm, SummaryEditForm
 from .models import Summary
 
 EXPORT_LIMIT = 100_000
@@ -112,6 +112,8 @@ def summary_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     summary = _summary_or_404(request, pk)
     rendered = service.render(summary)
     staff = _is_staff_of(request.user, summary)
+    versions = service.versions(summary)
+    latest = versions[-1] if versions else summary
     figures: list[dict[str, Any]] = [
         {"ref": ref, "url": _evidence_url(summary, key), "section": _section_of(summary, key)}
         for key, ref in rendered.figures.items()
@@ -136,6 +138,10 @@ def summary_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "figures": figures,
             "can_edit": staff and not summary.is_frozen,
             "can_freeze": staff and not summary.is_frozen,
+            "can_revise": staff and summary.is_frozen and latest.pk == summary.pk,
+            "versions": versions,
+            "latest": latest,
+            "revise_form": ReviseForm(),
         },
     )
 
@@ -215,6 +221,72 @@ def summary_freeze(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已定稿：各项数字及其依据记录已固定。"))
     return redirect("reports:summary_detail", pk=summary.pk)
+
+
+@login_required
+@require_POST
+def summary_revise(request: AuthedRequest, pk: int) -> HttpResponse:
+    """修订: a frozen summary's next version, a draft with the same prose; the frozen one stays as it was."""
+    summary = _summary_or_404(request, pk)
+    _require_staff_of(request, summary, "revise summary")
+    form = ReviseForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, str(e))
+        return redirect("reports:summary_detail", pk=summary.pk)
+    try:
+        revision = service.summary_revise(
+            by=request.user, summary=summary, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as e:
+        messages.error(request, _error_text(e))
+        return redirect("reports:summary_detail", pk=summary.pk)
+    messages.success(
+        request,
+        _("已生成%(v)s（草稿，数字实时）；%(o)s保持定稿不变，可随时对比。")
+        % {"v": revision.version_label, "o": summary.version_label},
+    )
+    return redirect("reports:summary_edit", pk=revision.pk)
+
+
+def _version_number(value: str | None, versions: list[Summary]) -> Summary | None:
+    try:
+        n = int(value or "")
+    except ValueError:
+        return None
+    return next((v for v in versions if v.version == n), None)
+
+
+@login_required
+def summary_versions(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every version of a county's summary of a period, and any two of them compared (prose and figures)."""
+    summary = _summary_or_404(request, pk)
+    versions = service.versions(summary)
+    b = _version_number(request.GET.get("b"), versions)
+    a = _version_number(request.GET.get("a"), versions)
+    if b is None:
+        b = summary if summary.version > 1 or len(versions) == 1 else versions[1]
+    if a is None:
+        earlier = [v for v in versions if v.version < b.version]
+        a = earlier[-1] if earlier else b
+    comparison = service.compare_versions(a, b) if a.pk != b.pk else None
+    figures = [
+        {"diff": f, "url": _evidence_url(b if f.key in b.snapshot or not b.is_frozen else a, f.key)}
+        for f in (comparison.figures if comparison else [])
+    ]
+    return render(
+        request,
+        "reports/summary_versions.html",
+        {
+            "summary": summary,
+            "versions": versions,
+            "a": a,
+            "b": b,
+            "comparison": comparison,
+            "figures": figures,
+        },
+    )
 
 
 @login_required
@@ -300,6 +372,7 @@ BACKFILL = L("补录")
 def _backfill(record: Any) -> str:
     """补录 records (programmes/backfill.py) count in their year like any other, and say so."""
     return _("补录（%(r)s）") % {"r": record.backfill_reference} if record.is_backfill else ""
+
 
 TABLES: dict[str, Table] = {
     "programmes.application": Table(
@@ -589,5 +662,7 @@ urlpatterns: list[URLPattern] = [
     path("summaries/<int:pk>/edit/", summary_edit, name="summary_edit"),
     path("summaries/<int:pk>/freeze/", summary_freeze, name="summary_freeze"),
     path("summaries/<int:pk>/compare/", summary_compare, name="summary_compare"),
+    path("summaries/<int:pk>/revise/", summary_revise, name="summary_revise"),
+    path("summaries/<int:pk>/versions/", summary_versions, name="summary_versions"),
     path("summaries/<int:pk>/evidence/<str:key>/", summary_evidence, name="summary_evidence"),
 ]

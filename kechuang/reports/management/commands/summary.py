@@ -1,6 +1,7 @@
 """`kechuang summary`: a county's work summary as a file — Word (official-document layout), HTML, Markdown
-or JSON. The saved summary of that county and period is used when there is one (its prose; its figures
-frozen or live); otherwise the default prose with live figures, built in memory — nothing is saved."""
+or JSON. The saved summary of that county and period is used when there is one — its latest version, or
+the one `--version` names (its prose; its figures frozen or live); otherwise the default prose with live
+figures, built in memory — nothing is saved. A frozen version is exported exactly as it was frozen."""
 
 from __future__ import annotations
 
@@ -44,6 +45,10 @@ class Command(FiguresCommand):
         parser.add_argument(
             "-o", "--output", required=True, help=_("输出文件路径；html、md、json 可用 - 输出到屏幕")
         )
+        parser.add_argument(
+            "--summary-version", dest="summary_version", type=int, default=None,
+            help=_("导出已保存总结的第几版（默认最新版本；修订前的定稿版本按定稿时的内容导出）"),
+        )  # fmt: skip
 
     def execute(self, *args: Any, **options: Any) -> Any:
         token = audit.set_actor_label(cli_actor())
@@ -58,9 +63,18 @@ class Command(FiguresCommand):
         county = self.get_county(str(options["county"]))
         period = self.get_period(options["year"], options["period"])
 
-        summary = Summary.objects.filter(
-            county=county, period_start=period.start, period_end=period.end
-        ).first()
+        series = Summary.objects.filter(county=county, period_start=period.start, period_end=period.end)
+        wanted = options.get("summary_version")
+        if wanted is not None:
+            summary = series.filter(version=wanted).first()
+            if summary is None:
+                have = "、".join(str(v) for v in series.order_by("version").values_list("version", flat=True))
+                raise CommandError(
+                    _("%(c)s%(p)s的工作总结没有第%(v)s版（现有版本：%(h)s）。")
+                    % {"c": county.name, "p": period.label, "v": wanted, "h": have or _("无")}
+                )
+        else:
+            summary = series.order_by("-version").first()
         saved = summary is not None
         if summary is None:
             # Built in memory only: render() reads the prose, the county and the period, nothing more.
@@ -92,13 +106,14 @@ class Command(FiguresCommand):
             obj=summary if saved else None,
             object_type="" if saved else "reports.summary",
             object_repr="" if saved else summary.title,
-            after={"format": kind, "county": county.code, "period": period.label,
-                   "saved": saved, "state": summary.state, "file": output},
+            after={"format": kind, "county": county.code, "period": period.label, "saved": saved,
+                   "version": summary.version if saved else None, "state": summary.state, "file": output},
             detail=_("命令行导出工作总结"),
         )  # fmt: skip
         if output != "-":
             source = (
-                (_("已定稿的总结") if summary.is_frozen else _("已保存的草稿（数字实时）"))
+                (_("%(v)s，已定稿") if summary.is_frozen else _("%(v)s，已保存的草稿（数字实时）"))
+                % {"v": summary.version_label}
                 if saved
                 else _("默认模板（数字实时，未保存）")
             )
