@@ -1,6 +1,13 @@
 """/programmes/: each page module declares its own urlpatterns; all share the `programmes` namespace."""
 
-from . import views_applications, views_catalogue, views_eligibility, views_funds, views_notices
+from . import (
+    views_applications,
+    views_backfill,
+    views_catalogue,
+    views_eligibility,
+    views_funds,
+    views_notices,
+)
 
 app_name = "programmes"
 urlpatterns = [
@@ -9,4 +16,5 @@ urlpatterns = [
     *views_funds.urlpatterns,
     *views_notices.urlpatterns,
     *views_eligibility.urlpatterns,
+    *views_backfill.urlpatterns,
 ]

@@ -378,3 +378,33 @@ def test_the_summary_evidence_lists_show_the_flag(staff_a, county_a, org_x, hist
     export = client.get(f"/reports/summaries/{summary.pk}/evidence/policy.money_paid/", {"export": "xlsx"})
     rows = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
     assert "补录（开经信〔2019〕56号）" in [cell for r in rows for cell in r]
+
+
+# --- the 补录 page --------------------------------------------------------------------------------------------
+
+
+def test_the_backfill_page_records_one_past_claim(staff_a, org_x, history):
+    client = client_for(staff_a)
+    url = reverse("programmes:backfill_claim_create")
+    assert url in client.get(reverse("programmes:ledger")).content.decode()
+    form = {
+        "organisation": org_x.credit_code, "programme": history.pk, "year": 2019, "achievement": HTE_ITEM,
+        "decided_amount": "20", "decision_reference": "开经信〔2019〕56号", "decided_on": "2019-06-20",
+        "paid_amount": "20", "paid_on": timezone.localdate().isoformat(), "source": "county",
+    }  # fmt: skip
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "须早于今天" in refused.content.decode()
+    assert not Application.objects.exists()
+    done = client.post(url, {**form, "paid_on": "2019-07-15"})
+    claim = Application.objects.get()
+    assert done.url == reverse("programmes:application_detail", args=[claim.pk])
+    assert claim.is_backfill and claim.status == Status.PAID and claim.award.amount == Decimal("200000")
+
+
+def test_the_backfill_page_is_staff_only(enterprise_x, staff_b, org_x, history):
+    url = reverse("programmes:backfill_claim_create")
+    assert client_for(enterprise_x).get(url).status_code == 403
+    page = client_for(staff_b).get(url).content.decode()
+    assert history.name not in page  # another county's programmes are not offered
+    client_for(staff_b).post(url, {"organisation": org_x.credit_code, "programme": history.pk, "year": 2019})
+    assert not Application.objects.exists()
