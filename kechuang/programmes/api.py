@@ -472,3 +472,8 @@ ROUTERS = [
     ("/programmes/disbursements", disbursements),
     ("/programmes/vouchers", vouchers),
 ]
+
+# 补录 (historical records) has a module of its own; it uses only the schemas and selectors above.
+from .api_backfill import ROUTERS as BACKFILL_ROUTERS  # noqa: E402
+
+ROUTERS += BACKFILL_ROUTERS

@@ -408,3 +408,44 @@ def test_the_backfill_page_is_staff_only(enterprise_x, staff_b, org_x, history):
     assert history.name not in page  # another county's programmes are not offered
     client_for(staff_b).post(url, {"organisation": org_x.credit_code, "programme": history.pk, "year": 2019})
     assert not Application.objects.exists()
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+
+
+def test_the_api_records_a_past_paid_claim_and_refuses_what_the_service_refuses(
+    staff_a, enterprise_x, org_x, history
+):
+    client = client_for(staff_a)
+    url = "/api/programmes/backfill/paid-claims"
+    body = {
+        "organisation": org_x.credit_code, "programme": history.pk, "year": 2019, "achievement": ITEM,
+        "decided_amount": "100000.00", "decision_reference": "开经信〔2019〕56号", "decided_on": "2019-06-20",
+        "paid_amount": "100000.00", "paid_on": "2019-07-15", "notice_reference": "开经信〔2019〕50号",
+        "notice_published_on": "2019-06-03",
+    }  # fmt: skip
+    over = client.post(
+        url,
+        {**body, "decided_amount": "160000.00", "paid_amount": "160000.00"},
+        content_type="application/json",
+    )
+    assert over.status_code == 422 and "每家上限" in str(over.json())
+    today = client.post(
+        url, {**body, "paid_on": timezone.localdate().isoformat()}, content_type="application/json"
+    )
+    assert today.status_code == 422 and "须早于今天" in str(today.json())
+    assert client_for(enterprise_x).post(url, body, content_type="application/json").status_code == 403
+    assert not Application.objects.exists()
+    done = client.post(url, body, content_type="application/json")
+    assert done.status_code == 201, done.content
+    data = done.json()
+    assert data["created"] is True
+    assert (data["application"]["is_backfill"], data["application"]["status"]) == (True, "paid")
+    assert (data["award"]["backfill_reference"], data["disbursement"]["paid_on"]) == (
+        "开经信〔2019〕56号",
+        "2019-07-15",
+    )
+    assert PublicNotice.objects.get(pk=data["notice_id"]).is_backfill
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert Application.objects.count() == 1
