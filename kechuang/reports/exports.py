@@ -145,11 +145,16 @@ def build_json(rendered: Rendered) -> dict[str, Any]:
 
 # --- Markdown -------------------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 def _md(text: str) -> str:
-    """Escape what Markdown would read as markup (Chinese prose rarely has any)."""
+    """Escape what Markdown would read as markup (Chinese prose rarely has any). HTML in the prose
+    becomes text: < and > as character references (and & where it would start one, so "R&D" stays
+    as it is), which every Markdown renderer shows as the characters and none reads as a tag (a
+    backslash before < is not honoured everywhere)."""
+    text = _MD_ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     escaped = _MD_SPECIAL.sub(r"\\\1", text)
     return re.sub(r"^([#>+-]|\d+\.)", r"\\\1", escaped)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kechuang.core import services
 from kechuang.core.models import AuditEvent, FailureWindow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -188,3 +188,90 @@ def test_lockout_behind_a_proxy_is_keyed_on_the_client_not_the_proxy(staff_a, se
     assert failures_counted("203.0.113.9") == 6
     assert AuditEvent.objects.filter(action="login_failed", ip="203.0.113.9").exists()
     assert failures_counted("10.0.0.1") == 0
+
+
+# --- per-IP throttling (kechuang/core/throttle.py) --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_failed_logins_are_limited_per_ip_across_random_usernames(staff_a, auditor_user, settings):
+    import uuid
+
+    from django.db.models import F
+    from django.test import Client
+
+    settings.KECHUANG_LOGIN_IP_FAILURE_LIMIT = 7
+    attacker = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(7):  # the 7th failure is still answered as a failure
+        assert login(attacker, f"nobody-{uuid.uuid4().hex[:8]}", "wrong-Passw0rd").status_code == 200
+    # The 8th attempt is refused, even with a real account's right password.
+    refused = login(attacker, "staff_a", PASSWORD)
+    assert refused.status_code == 429 and "IP" in refused.content.decode()
+    assert failures_counted("198.51.100.20") == 7
+    # Another client is not affected.
+    assert login(Client(REMOTE_ADDR="198.51.100.21"), "staff_a", PASSWORD).status_code == 302
+
+    # One audit event per IP and minute, not one per failure; one lockout event per minute refused.
+    windows = FailureWindow.objects.filter(kind="login", ip="198.51.100.20")
+    assert AuditEvent.objects.filter(action="login_failed", ip="198.51.100.20").count() == windows.count()
+    assert (
+        AuditEvent.objects.filter(action="lockout", ip="198.51.100.20").count()
+        == windows.filter(refused__gt=0).count()
+    )
+
+    # Once the minute is over, the auditor's page writes and shows one summary with the count.
+    windows.update(minute=F("minute") - dt.timedelta(minutes=1))
+    page = client_for(auditor_user).get(reverse("audit_list")).content.decode()
+    summaries = AuditEvent.objects.filter(action="login_failed_minute", ip="198.51.100.20")
+    singles = [w for w in windows if w.failures + w.refused == 1]
+    assert sum(e.after["count"] for e in summaries) + sum(w.failures for w in singles) == 7
+    assert sum(e.after["refused"] for e in summaries) + sum(w.refused for w in singles) == 1
+    assert all(e.detail in page for e in summaries) and summaries.exists()
+    # Summaries are written once.
+    client_for(auditor_user).get(reverse("audit_list"))
+    assert AuditEvent.objects.filter(action="login_failed_minute").count() == summaries.count()
+
+
+@pytest.mark.django_db
+def test_bad_api_tokens_are_limited_per_ip(staff_a, settings):
+    from django.test import Client
+
+    settings.KECHUANG_TOKEN_IP_FAILURE_LIMIT = 4
+    _token, plain = services.api_token_create(user=staff_a, name="脚本")
+    for i in range(4):
+        bad = Client(REMOTE_ADDR="198.51.100.30", headers={"authorization": f"Bearer kc_wrong{i}"})
+        assert bad.get("/api/organisations").status_code == 401
+    good = Client(REMOTE_ADDR="198.51.100.30", headers={"authorization": f"Bearer {plain}"})
+    response = good.get("/api/organisations")
+    assert response.status_code == 429 and "令牌" in response.json()["detail"]
+    assert failures_counted("198.51.100.30", kind="token") == 4
+    windows = FailureWindow.objects.filter(kind="token", ip="198.51.100.30").count()
+    assert AuditEvent.objects.filter(action="token_failed", ip="198.51.100.30").count() == windows
+    elsewhere = Client(REMOTE_ADDR="198.51.100.31", headers={"authorization": f"Bearer {plain}"})
+    assert elsewhere.get("/api/organisations").status_code == 200
+
+
+# --- Content-Security-Policy ----------------------------------------------------------------------------
+
+
+def test_no_template_has_inline_script_or_event_handler_attributes():
+    import re
+
+    bad = []
+    for path in sorted((ROOT / "kechuang").glob("**/templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                bad.append(f"{path.relative_to(ROOT)}: {tag}")
+        bad += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"\son[a-z]+=\"", text)]
+        bad += [f"{path.relative_to(ROOT)}: javascript:" for _ in re.findall(r"javascript:", text)]
+    assert bad == []
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_script(client, staff_a):
+    for response in (client.get(reverse("login")), client_for(staff_a).get(reverse("home"))):
+        policy = response["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert directives["script-src"] == "'self'"
+        assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"

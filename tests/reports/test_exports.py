@@ -330,3 +330,15 @@ def test_others_get_404_and_nothing_is_exported(request, summary_a, user):
 def test_anonymous_is_sent_to_log_in(client, summary_a):
     response = client.get(urls(summary_a.pk)["md"])
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_markdown_export_escapes_html_from_the_prose(summary_a, staff_a):
+    sections = dict(summary_a.sections)
+    first = next(iter(sections))
+    sections[first] = "今年<script>alert(1)</script>工作 <b>加粗</b> &lt; R&D 完成"
+    s.summary_update(by=staff_a, summary=summary_a, title=summary_a.title, sections=sections)
+    response = client_for(staff_a).get(urls(summary_a.pk)["md"])
+    assert response.status_code == 200
+    md = response.content.decode()
+    assert "<script>" not in md and "<b>" not in md
+    assert "今年&lt;script&gt;alert(1)&lt;/script&gt;工作 &lt;b&gt;加粗&lt;/b&gt; &amp;lt; R&D 完成" in md
