@@ -57,7 +57,10 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     for field in obj._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
             continue
-        data[field.attname] = _jsonable(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        if isinstance(value, Decimal) and isinstance(field, models.DecimalField) and value.is_finite():
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))  # as the database stores it
+        data[field.attname] = _jsonable(value)
     if obj.pk is not None:
         for m2m in obj._meta.many_to_many:
             data[m2m.name] = sorted(str(x) for x in getattr(obj, m2m.name).all())

@@ -33,28 +33,42 @@ class IndustryCodeField(forms.CharField):
 
 class EditTokenMixin:
     """An edit form carries what it loaded (kechuang.core.edits): a signed hidden field with the values of
-    its fields and the record's last audit event. Call `add_edit_token()` at the end of __init__."""
+    its fields and the record's last audit event, computed when the form is first rendered. Works for a
+    ModelForm and for a plain form that sets `self.instance`; a new record carries no token."""
 
-    instance: Any
     fields: dict[str, Any]
     data: Any
     # Form fields that stand for a model field of another name (e.g. tag_names → tags).
     edit_token_aliases: dict[str, str] = {}
 
-    def add_edit_token(self) -> None:
-        if not self.instance.pk:
-            return
-        names = [self.edit_token_aliases.get(n, n) for n in self.fields]
-        token = edits.token_for(self.instance, names)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields[edits.EDIT_TOKEN_FIELD] = forms.CharField(
-            widget=forms.HiddenInput, required=False, initial=token
+            widget=forms.HiddenInput, required=False, initial=self._edit_token
         )
+
+    def _edited(self) -> Any:
+        instance = getattr(self, "instance", None)
+        return instance if instance is not None and instance.pk else None
+
+    def _edit_token(self) -> str:
+        instance = self._edited()
+        if instance is None:
+            return ""
+        names = [self.edit_token_aliases.get(n, n) for n in self.fields if n != edits.EDIT_TOKEN_FIELD]
+        return edits.token_for(instance, names)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if hasattr(self, "cleaned_data"):
+            self.cleaned_data.pop(edits.EDIT_TOKEN_FIELD, None)  # for the service: not a field of the record
 
     @property
     def loaded(self) -> edits.Loaded | None:
         """What the form showed when it was opened; None for a new record or a post without a token."""
-        token = self.data.get(edits.EDIT_TOKEN_FIELD) if self.instance.pk else None
-        return edits.token_read(token, self.instance) if token else None
+        instance = self._edited()
+        token = self.data.get(edits.EDIT_TOKEN_FIELD) if instance is not None else None
+        return edits.token_read(token, instance) if token else None
 
     def show_conflict(self, conflict: edits.EditConflict) -> None:
         """Keep what the user typed, name the current value on each conflicting field, and carry a token
@@ -100,7 +114,6 @@ class OrganisationForm(EditTokenMixin, forms.ModelForm):
         if not county_staff:
             for field in services.PROTECTED_ORGANISATION_FIELDS:
                 self.fields.pop(field.removesuffix("_id"), None)
-        self.add_edit_token()
 
     def clean_credit_code(self) -> str:
         code = normalise_credit_code(self.cleaned_data.get("credit_code"))
@@ -114,7 +127,7 @@ class OrganisationForm(EditTokenMixin, forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in self.fields and k != edits.EDIT_TOKEN_FIELD}
+        return {k: v for k, v in self.cleaned_data.items() if k in self.fields}
 
 
 class PersonForm(EditTokenMixin, forms.ModelForm):
@@ -137,14 +150,12 @@ class PersonForm(EditTokenMixin, forms.ModelForm):
             self.initial["tag_names"] = "、".join(t.name for t in self.instance.tags.all())
             if not permissions.can_see_contacts(user, self.instance):
                 del self.fields["phone"], self.fields["email"]
-        self.add_edit_token()
 
     def _post_clean(self) -> None:
         pass
 
     def service_data(self) -> dict[str, Any]:
-        skip = ("tag_names", edits.EDIT_TOKEN_FIELD)
-        data = {k: v for k, v in self.cleaned_data.items() if k in self.fields and k not in skip}
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.fields and k != "tag_names"}
         raw = self.cleaned_data.get("tag_names") or ""
         data["tags"] = [t for t in raw.replace("，", ",").replace("、", ",").split(",") if t.strip()]
         return data

@@ -3,6 +3,7 @@ get just the results partial."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +59,7 @@ def _form_page(
     form: Any,
     save: Any,
     *,
-    detail: str,
+    detail: str | Callable[[Any], str],
     template: str,
     context: dict[str, Any],
     done: str,
@@ -75,7 +76,7 @@ def _form_page(
             _apply_errors(form, e)
         else:
             messages.success(request, done % {"n": record})
-            return redirect(detail, pk=record.pk)
+            return redirect(detail(record)) if callable(detail) else redirect(detail, pk=record.pk)
     return render(request, template, {"form": form, **context})
 
 

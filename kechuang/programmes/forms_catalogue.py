@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.forms import EditTokenMixin
 from kechuang.core.models import Region
 
 from . import selectors, services
@@ -21,8 +22,9 @@ WAN = Decimal(10_000)
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class _ServiceForm(forms.ModelForm):
-    """A ModelForm whose model validation is left to the service (one rule set, one place)."""
+class _ServiceForm(EditTokenMixin, forms.ModelForm):
+    """A ModelForm whose model validation is left to the service (one rule set, one place); an edit carries
+    what it loaded (kechuang.core.edits)."""
 
     fixed_county: Region | None = None
 
@@ -73,7 +75,7 @@ class PolicyForm(_ServiceForm):
         return number
 
 
-class RuleForm(forms.Form):
+class RuleForm(EditTokenMixin, forms.Form):
     """One incentive rule; amounts are typed in 万元 as the policy text states them, stored in 元."""
 
     item = forms.CharField(label=_("奖励事项"), max_length=100)
@@ -102,6 +104,7 @@ class RuleForm(forms.Form):
         self, *args: Any, user: Any, policy: PolicyDocument, rule: IncentiveRule | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.instance = rule
         choices = (
             selectors.programme_list(user=user)
             .filter(county_id=policy.county_id)

@@ -93,15 +93,17 @@ PROGRAMME_FIELDS = [
 CALL_FIELDS = ["programme", "year", "name", "opens_on", "closes_on", "county_deadline", "notes"]
 
 
-def policy_save(*, by: Any, data: dict[str, Any], policy: PolicyDocument | None = None) -> PolicyDocument:
+def policy_save(
+    *, by: Any, data: dict[str, Any], policy: PolicyDocument | None = None, loaded: Any = None
+) -> PolicyDocument:
     county = data.get("county") or (policy.county if policy else None)
     return _create_or_update(
-        PolicyDocument, by=by, data=data, fields=POLICY_FIELDS, county=county, instance=policy
+        PolicyDocument, by=by, data=data, fields=POLICY_FIELDS, county=county, instance=policy, loaded=loaded
     )
 
 
 def rule_save(
-    *, by: Any, policy: PolicyDocument, data: dict[str, Any], rule: IncentiveRule | None = None
+    *, by: Any, policy: PolicyDocument, data: dict[str, Any], rule: IncentiveRule | None = None, loaded: Any = None
 ) -> IncentiveRule:
     data = {**data}
     obj = _create_or_update(
@@ -111,6 +113,7 @@ def rule_save(
         fields=[*RULE_FIELDS, "policy"],
         county=policy.county_id,
         instance=rule,
+        loaded=loaded,
     )
     return obj
 
@@ -123,14 +126,16 @@ def rule_delete(*, by: Any, rule: IncentiveRule) -> None:
         rule.delete()
 
 
-def programme_save(*, by: Any, data: dict[str, Any], programme: Programme | None = None) -> Programme:
+def programme_save(
+    *, by: Any, data: dict[str, Any], programme: Programme | None = None, loaded: Any = None
+) -> Programme:
     county = data.get("county") or (programme.county if programme else None)
     return _create_or_update(
-        Programme, by=by, data=data, fields=PROGRAMME_FIELDS, county=county, instance=programme
+        Programme, by=by, data=data, fields=PROGRAMME_FIELDS, county=county, instance=programme, loaded=loaded
     )
 
 
-def call_save(*, by: Any, data: dict[str, Any], call: Call | None = None) -> Call:
+def call_save(*, by: Any, data: dict[str, Any], call: Call | None = None, loaded: Any = None) -> Call:
     programme = data.get("programme") or (call.programme if call else None)
     return _create_or_update(
         Call,
@@ -139,6 +144,7 @@ def call_save(*, by: Any, data: dict[str, Any], call: Call | None = None) -> Cal
         fields=CALL_FIELDS,
         county=programme.county_id if programme else None,
         instance=call,
+        loaded=loaded,
     )
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Model, ProtectedError, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core import permissions
 from kechuang.core import selectors as core_selectors
 from kechuang.core.models import Region
-from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
+from kechuang.core.views import AuthedRequest, _form_page, _page, _render_list, _visible_or_404
 
 from . import selectors, services
 from .forms_catalogue import CallForm, PolicyForm, ProgrammeForm, RuleForm
@@ -71,23 +70,15 @@ def _require_any_staff(request: HttpRequest, action: str) -> None:
 def _save_page(
     request: HttpRequest,
     form: Any,
-    save: Callable[[dict[str, Any]], Any],
+    save: Callable[[dict[str, Any], Any], Any],
     *,
     template: str,
     context: dict[str, Any],
     done: str,
     next_url: Callable[[Any], str],
 ) -> HttpResponse:
-    """Validate, call the service, put its ValidationError back on the fields, or go on to next_url."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = save(form.service_data())
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, done % {"n": record})
-            return redirect(next_url(record))
-    return render(request, template, {"form": form, **context})
+    """Core's create/edit page (compare-and-set edits included), going on to next_url."""
+    return _form_page(request, form, save, detail=next_url, template=template, context=context, done=done)
 
 
 def _int(value: Any) -> int | None:
@@ -171,7 +162,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
     return _save_page(
         request,
         form,
-        lambda data: services.policy_save(by=request.user, data=data),
+        lambda data, _loaded: services.policy_save(by=request.user, data=data),
         template="programmes/policy_form.html",
         context={},
         done=_("已登记政策文件：%(n)s"),
@@ -187,7 +178,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_page(
         request,
         PolicyForm(request.POST or None, instance=policy, counties=None),
-        lambda data: services.policy_save(by=request.user, data=data, policy=policy),
+        lambda data, loaded: services.policy_save(by=request.user, data=data, policy=policy, loaded=loaded),
         template="programmes/policy_form.html",
         context={"policy": policy, "heading": heading},
         done=_("已保存：%(n)s"),
@@ -205,7 +196,7 @@ def rule_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_page(
         request,
         RuleForm(request.POST or None, user=request.user, policy=policy),
-        lambda data: services.rule_save(by=request.user, policy=policy, data=data),
+        lambda data, _loaded: services.rule_save(by=request.user, policy=policy, data=data),
         template="programmes/rule_form.html",
         context={"policy": policy},
         done=_("已添加奖励条款：%(n)s"),
@@ -221,7 +212,9 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_page(
         request,
         RuleForm(request.POST or None, user=request.user, policy=policy, rule=rule),
-        lambda data: services.rule_save(by=request.user, policy=policy, data=data, rule=rule),
+        lambda data, loaded: services.rule_save(
+            by=request.user, policy=policy, data=data, rule=rule, loaded=loaded
+        ),
         template="programmes/rule_form.html",
         context={"policy": policy, "rule": rule, "heading": str(rule)},
         done=_("已保存奖励条款：%(n)s"),
@@ -318,7 +311,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     return _save_page(
         request,
         form,
-        lambda data: services.programme_save(by=request.user, data=data),
+        lambda data, _loaded: services.programme_save(by=request.user, data=data),
         template="programmes/programme_form.html",
         context={},
         done=_("已登记项目类别：%(n)s"),
@@ -334,7 +327,9 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_page(
         request,
         ProgrammeForm(request.POST or None, instance=programme, user=request.user, counties=None),
-        lambda data: services.programme_save(by=request.user, data=data, programme=programme),
+        lambda data, loaded: services.programme_save(
+            by=request.user, data=data, programme=programme, loaded=loaded
+        ),
         template="programmes/programme_form.html",
         context={"programme": programme, "heading": heading},
         done=_("已保存：%(n)s"),
@@ -385,7 +380,7 @@ def call_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_page(
         request,
         form,
-        lambda data: services.call_save(by=request.user, data=data),
+        lambda data, _loaded: services.call_save(by=request.user, data=data),
         template="programmes/call_form.html",
         context={"programme": programme},
         done=_("已发布申报批次：%(n)s"),
@@ -402,7 +397,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_page(
         request,
         CallForm(request.POST or None, instance=call, programme=programme),
-        lambda data: services.call_save(by=request.user, data=data, call=call),
+        lambda data, loaded: services.call_save(by=request.user, data=data, call=call, loaded=loaded),
         template="programmes/call_form.html",
         context={"programme": programme, "call": call, "heading": heading},
         done=_("已保存：%(n)s"),

@@ -32,4 +32,4 @@ def assert_replay_matches(obj: Model) -> None:
     obj.refresh_from_db()
     current = {k: v for k, v in audit.snapshot(obj).items() if k not in IGNORED}
     replayed = {k: v for k, v in replay(obj).items() if k not in IGNORED}
-    assert replayed == current
+    assert replayed == current, {k: (replayed.get(k), v) for k, v in current.items() if replayed.get(k) != v}

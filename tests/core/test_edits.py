@@ -12,6 +12,7 @@ from kechuang.core import services
 from kechuang.core.models import AuditEvent, Organisation, Person, Role
 from tests.conftest import client_for, make_user
 from tests.factories import credit_code_for
+from tests.forms import form_values
 
 from .replay import assert_replay_matches
 
@@ -42,34 +43,10 @@ def _person(county, name):
     )
 
 
-def _form(client, url):
-    """The edit form's fields as the browser would post them back (inputs, selects, textareas)."""
-    html = client.get(url).content.decode()
-    data = {}
-    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
-        data[name] = value.replace("&quot;", '"').replace("&amp;", "&")
-    for m in re.finditer(r'<input(?![^>]*value=)[^>]*name="([^"]+)"', html):
-        data.setdefault(m.group(1), "")
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
-        data[name] = selected.group(1) if selected else ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
-        data[name] = body.strip()
-    for name in re.findall(r'<input[^>]*type="checkbox"[^>]*name="([^"]+)"', html):
-        checked = re.search(rf'<input[^>]*name="{name}"[^>]*checked', html)
-        if checked:
-            data[name] = "on"
-        else:
-            data.pop(name, None)
-    data.pop("csrfmiddlewaretoken", None)
-    assert "_loaded" in data, "the edit form carries what it loaded"
-    return data
-
-
 def test_same_field_second_saver_is_told_and_keeps_what_they_typed(staff_a, staff_a2, org_x):
     url = f"/orgs/{org_x.pk}/edit/"
     first, second = client_for(staff_a), client_for(staff_a2)
-    form_1, form_2 = _form(first, url), _form(second, url)
+    form_1, form_2 = form_values(first, url), form_values(second, url)
 
     assert first.post(url, {**form_1, "contact_name": "张三"}).status_code == 302
     response = second.post(url, {**form_2, "contact_name": "李四"})
@@ -103,7 +80,7 @@ def _resubmit(response):
 def test_different_fields_both_survive(staff_a, staff_a2, org_x):
     url = f"/orgs/{org_x.pk}/edit/"
     first, second = client_for(staff_a), client_for(staff_a2)
-    form_1, form_2 = _form(first, url), _form(second, url)
+    form_1, form_2 = form_values(first, url), form_values(second, url)
 
     assert first.post(url, {**form_1, "contact_phone": "0570-6012345"}).status_code == 302
     assert second.post(url, {**form_2, "address": "开化县芹阳办事处新城路 1 号"}).status_code == 302
@@ -119,7 +96,7 @@ def test_different_fields_both_survive(staff_a, staff_a2, org_x):
 def test_both_typing_the_same_value_is_no_conflict(staff_a, staff_a2, org_x):
     url = f"/orgs/{org_x.pk}/edit/"
     first, second = client_for(staff_a), client_for(staff_a2)
-    form_1, form_2 = _form(first, url), _form(second, url)
+    form_1, form_2 = form_values(first, url), form_values(second, url)
     assert first.post(url, {**form_1, "contact_name": "张三"}).status_code == 302
     assert second.post(url, {**form_2, "contact_name": "张三"}).status_code == 302
     assert AuditEvent.objects.filter(object_id=str(org_x.pk), action="update").count() == 1
@@ -128,7 +105,7 @@ def test_both_typing_the_same_value_is_no_conflict(staff_a, staff_a2, org_x):
 def test_a_tampered_token_saves_nothing(staff_a, org_x):
     url = f"/orgs/{org_x.pk}/edit/"
     client = client_for(staff_a)
-    form = _form(client, url)
+    form = form_values(client, url)
     response = client.post(url, {**form, "_loaded": form["_loaded"][:-3] + "xyz", "contact_name": "王五"})
     assert response.status_code == 200
     assert "表单已失效" in response.content.decode()
@@ -140,7 +117,7 @@ def test_person_tags_conflict_names_the_tags(staff_a, staff_a2, county_a):
     person = _person(county_a, "赵专家")
     url = f"/people/{person.pk}/edit/"
     first, second = client_for(staff_a), client_for(staff_a2)
-    form_1, form_2 = _form(first, url), _form(second, url)
+    form_1, form_2 = form_values(first, url), form_values(second, url)
     assert first.post(url, {**form_1, "tag_names": "茶叶"}).status_code == 302
     response = second.post(url, {**form_2, "tag_names": "清水鱼"})
     assert response.status_code == 200
@@ -148,7 +125,7 @@ def test_person_tags_conflict_names_the_tags(staff_a, staff_a2, county_a):
     person.refresh_from_db()
     assert [t.name for t in person.tags.all()] == ["茶叶"]
     # A field the second user did change, alone, is saved from a fresh form.
-    assert second.post(url, {**_form(second, url), "title": "高级农艺师"}).status_code == 302
+    assert second.post(url, {**form_values(second, url), "title": "高级农艺师"}).status_code == 302
     person.refresh_from_db()
     assert person.title == "高级农艺师" and [t.name for t in person.tags.all()] == ["茶叶"]
     assert_replay_matches(person)
