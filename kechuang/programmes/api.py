@@ -21,6 +21,7 @@ from kechuang.core.models import Region
 
 from . import selectors, services
 from .api_schemas import (
+    AmendIn,
     ApplicationDetailOut,
     ApplicationFilters,
     ApplicationIn,
@@ -30,9 +31,14 @@ from .api_schemas import (
     AwardOut,
     CallFilters,
     CallOut,
+    DecideIn,
     DisbursementFilters,
     DisbursementIn,
     DisbursementOut,
+    NoticeFilters,
+    NoticeIn,
+    NoticeOut,
+    NoticeWithdrawIn,
     PolicyDetailOut,
     PolicyFilters,
     PolicyIn,
@@ -44,7 +50,7 @@ from .api_schemas import (
     VoucherFilters,
     VoucherOut,
 )
-from .models import Application, Award, Call, Disbursement, PolicyDocument, Programme, Voucher
+from .models import Application, Award, Call, Disbursement, PolicyDocument, Programme, PublicNotice, Voucher
 from .models import Status as ApplicationStatus
 from .services import TransitionConflict
 
@@ -325,6 +331,32 @@ def application_approve(request: ApiRequest, id: int, payload: ApproveIn) -> Any
     return selectors.application_get(user=user, pk=application.pk)
 
 
+@applications.post(
+    "/{id}/decide",
+    response={200: ApplicationDetailOut, **MOVE},
+    summary="核定奖励金额",
+    description=(
+        "仅县科技管理科：为已审核的政策奖励申报核定金额。不填金额为按政策测算的金额；金额不同须填写理由"
+        "（记入审计日志）；超过政策上限（奖励条款每家上限等）返回 422。已核定的申报返回 409，"
+        "如需更正请用 /awards/{id}/amend。"
+    ),
+)
+def application_decide(request: ApiRequest, id: int, payload: DecideIn) -> Any:
+    user = request.auth
+    application = _visible(request, Application, id, selectors.application_get)
+    conflict = _conflict(application, ApplicationStatus.DECIDED, None)
+    if conflict is not None:
+        return conflict
+    try:
+        services.claim_decide(
+            by=user, application=application, amount=payload.amount, reason=payload.reason.strip(),
+            decided_on=payload.decided_on,
+        )  # fmt: skip
+    except TransitionConflict as exc:
+        return Status(409, {"detail": "；".join(exc.messages)})
+    return selectors.application_get(user=user, pk=application.pk)
+
+
 # --- awards and qualifications -----------------------------------------------------------------------------
 
 awards = Router(tags=["立项认定结果"])
@@ -354,6 +386,26 @@ def award_list(request: ApiRequest, filters: Query[AwardFilters]) -> Any:
 )
 def award_get(request: ApiRequest, id: int) -> Any:
     return _visible(request, Award, id, selectors.award_get)
+
+
+@awards.post(
+    "/{id}/amend",
+    response={200: AwardOut, **MOVE},
+    summary="调整核定金额",
+    description=(
+        "仅县科技管理科：兑现前更正政策奖励的核定金额，须填写理由（与调整前后的金额一并记入审计日志）。"
+        "不超过政策上限、不低于已拨付的金额；全额兑现后、或仍在公示期内（请先撤回公示）返回 422；"
+        "他人已先兑现返回 409。调整后须重新发布资金兑现公示，期满后方可拨付。"
+    ),
+)
+def award_amend(request: ApiRequest, id: int, payload: AmendIn) -> Any:
+    user = request.auth
+    award = _visible(request, Award, id, selectors.award_get)
+    try:
+        services.award_amend(by=user, award=award, amount=payload.amount, reason=payload.reason)
+    except TransitionConflict as exc:
+        return Status(409, {"detail": "；".join(exc.messages)})
+    return selectors.award_get(user=user, pk=award.pk)
 
 
 qualifications = Router(tags=["资质名录"])
@@ -434,6 +486,96 @@ def disbursement_create(request: ApiRequest, payload: DisbursementIn) -> Any:
     return Status(201, _disbursement_get(user=user, pk=disbursement.pk))
 
 
+# --- public notices (公示) ------------------------------------------------------------------------------------
+
+notices = Router(tags=["公示"])
+
+
+def _notices(user: Any) -> QuerySet[PublicNotice]:
+    return selectors.notice_list(user=user).select_related("county").prefetch_related("applications")
+
+
+@notices.get(
+    "",
+    response={200: list[NoticeOut], **LIST},
+    summary="公示列表",
+    description="县、市、省用户看其管辖县的公示；可按公示事项和是否已撤回筛选；按公示开始日期倒序。",
+)
+@paginate(Pagination)
+def notice_list(request: ApiRequest, filters: Query[NoticeFilters]) -> Any:
+    qs = _notices(request.auth)
+    if filters.purpose:
+        qs = qs.filter(purpose=filters.purpose)
+    if filters.withdrawn is not None:
+        qs = qs.filter(withdrawn_at__isnull=not filters.withdrawn)
+    return qs.order_by("-published_on", "-pk")
+
+
+@notices.get(
+    "/{id}",
+    response={200: NoticeOut, **BY_ID},
+    summary="公示详情",
+    description="无权查看的公示与不存在的一样返回 404。",
+)
+def notice_get(request: ApiRequest, id: int) -> Any:
+    return _visible(request, PublicNotice, id, lambda *, user, pk: _notices(user).get(pk=pk))
+
+
+@notices.post(
+    "",
+    response={201: NoticeOut, **WRITE},
+    summary="发布公示",
+    description=(
+        "仅县科技管理科。公示期自发布之时（服务器时钟，记为 published_at）起算：公示开始日期早于今天的返回 422"
+        "（不会自动改期）；资金兑现公示列出已核定金额的奖励或县配套资金待拨付的项目，推荐上报公示列出已提交或"
+        "已推荐的申报。"
+    ),
+)
+def notice_publish(request: ApiRequest, payload: NoticeIn) -> Any:
+    from django.utils import timezone
+
+    user = request.auth
+    data = payload.model_dump()
+    county = _county(data.pop("county"))
+    ids = list(dict.fromkeys(data.pop("applications")))
+    found = selectors.application_list(user=user).in_bulk(ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "applications": _("申报（编号 %(ids)s）不存在或您无权查看。")
+                % {"ids": "、".join(map(str, missing[:10]))}
+            }
+        )
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    data["published_on"] = data["published_on"] or timezone.localdate()
+    notice = services.notice_publish(
+        by=user, data={"county": county, **data}, applications=[found[i] for i in ids]
+    )
+    return Status(201, _notices(user).get(pk=notice.pk))
+
+
+@notices.post(
+    "/{id}/withdraw",
+    response={200: NoticeOut, **MOVE},
+    summary="撤回公示",
+    description=(
+        "仅县科技管理科：在公示期结束前撤回，须填写理由（记入审计日志）。名单中的申报回到公示前的状态，"
+        "可列入新的公示；撤回的公示不能据以拨付资金。公示期已过返回 422，已撤回返回 409。"
+    ),
+)
+def notice_withdraw(request: ApiRequest, id: int, payload: NoticeWithdrawIn) -> Any:
+    user = request.auth
+    notice = _visible(request, PublicNotice, id, lambda *, user, pk: _notices(user).get(pk=pk))
+    if notice.is_withdrawn:
+        return Status(409, {"detail": _("该公示已撤回。")})
+    try:
+        services.notice_withdraw(by=user, notice=notice, reason=payload.reason)
+    except TransitionConflict as exc:
+        return Status(409, {"detail": "；".join(exc.messages)})
+    return _notices(user).get(pk=notice.pk)
+
+
 # --- vouchers ---------------------------------------------------------------------------------------------
 
 vouchers = Router(tags=["科技创新券"])
@@ -470,6 +612,7 @@ ROUTERS = [
     ("/programmes/awards", awards),
     ("/programmes/qualifications", qualifications),
     ("/programmes/disbursements", disbursements),
+    ("/programmes/notices", notices),
     ("/programmes/vouchers", vouchers),
 ]
 

@@ -20,7 +20,7 @@ from .models import Application, Award, Disbursement, PolicyDocument, Programme,
 # match the models' choices.
 StatusValue = Literal[
     "draft", "submitted", "returned", "rejected", "recommended", "approved", "not_approved", "in_progress",
-    "accepted", "closed", "checked", "decided", "paid",
+    "accepted", "closed", "checked", "decided", "paid", "withdrawn",
 ]  # fmt: skip
 LevelValue = Literal["national", "provincial", "city", "county"]
 KindValue = Literal["incentive", "qualification", "project", "talent", "team", "commissioner"]
@@ -423,6 +423,79 @@ class DisbursementIn(InputSchema):
     is_matching: bool = Field(False, description="县配套资金（须在资金兑现公示期满后拨付）")
     tranche: int = Field(1, ge=1, le=100, description="期次")
     note: str = Field("", max_length=300, description="备注")
+
+
+class DecideIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money | None = Field(None, description="核定金额（元）；不填为按政策测算的金额。不能超过政策上限")
+    reason: str = Field("", max_length=300, description="调整理由：与测算金额不同时必填")
+    decided_on: PlausibleDate | None = Field(None, description="核定日期（不晚于今天），不填为今天")
+
+
+class AmendIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money = Field(..., description="调整后的核定金额（元）：不超过政策上限，不低于已拨付")
+    reason: str = Field(..., min_length=1, max_length=300, description="调整理由（必填，记入审计日志）")
+
+
+# --- public notices (公示) ----------------------------------------------------------------------------------
+
+PurposeValue = Literal["payment", "recommendation"]
+
+
+class NoticeOut(Schema):
+    id: int
+    county: RegionRef
+    title: str = Field(..., description="公示标题")
+    purpose: str = Field(..., description="公示事项：payment 资金兑现、recommendation 推荐上报")
+    body: str = Field(..., description="公示说明")
+    published_on: dt.date = Field(..., description="公示开始")
+    working_days: int = Field(..., description="公示期（工作日）")
+    ends_on: dt.date = Field(..., description="公示截止")
+    published_at: dt.datetime | None = Field(None, description="发布时间（服务器时钟）")
+    payable_after: dt.date = Field(..., description="公示期按发布时间计算的最后一天；其后方可拨付")
+    contact: str = Field(..., description="异议受理联系方式")
+    application_ids: list[int] = Field(..., description="公示名单（申报编号）")
+    withdrawn_at: dt.datetime | None = Field(None, description="撤回时间；未撤回为 null")
+    withdrawal_reason: str = Field(..., description="撤回理由")
+    is_backfill: bool = Field(False, description="补录的历史记录（不能用于今天的兑现）")
+    backfill_reference: str = Field("", description="补录依据的文号（核定文件或公示），非补录为空")
+
+    @staticmethod
+    def resolve_application_ids(obj: Any) -> list[int]:
+        return sorted(a.pk for a in obj.applications.all())
+
+    @staticmethod
+    def resolve_payable_after(obj: Any) -> dt.date:
+        return obj.payable_after()
+
+
+class NoticeFilters(InputSchema):
+    purpose: PurposeValue | None = Field(None, description="公示事项")
+    withdrawn: bool | None = Field(None, description="只列出已撤回（true）或未撤回（false）的公示")
+
+
+class NoticeIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    county: str = Field(..., min_length=6, max_length=12, description="县（市、区）行政区划代码")
+    title: str = Field(..., min_length=1, max_length=200, description="公示标题")
+    purpose: PurposeValue = Field(..., description="公示事项")
+    body: str = Field("", max_length=5000, description="公示说明")
+    published_on: PlausibleDate | None = Field(
+        None, description="公示开始：不能早于发布当天（服务器日期），不填为今天"
+    )
+    working_days: int = Field(5, ge=1, le=30, description="公示期（工作日）")
+    contact: str = Field("", max_length=200, description="异议受理联系方式")
+    applications: list[Id] = Field(..., min_length=1, max_length=1000, description="公示名单（申报编号）")
+
+
+class NoticeWithdrawIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(..., min_length=1, max_length=300, description="撤回理由（必填，记入审计日志）")
 
 
 # --- vouchers -------------------------------------------------------------------------------------------------

@@ -1779,6 +1779,10 @@ class _Writer:
 
     def publish(self, key: str, specs: list[AppSpec]) -> None:
         n = self.notice_spec(key)
+        with services.as_of(_morning(n.published_on)):  # published on the day the story says
+            self._publish(key, n, specs)
+
+    def _publish(self, key: str, n: NoticeSpec, specs: list[AppSpec]) -> None:
         notice = services.notice_publish(
             by=self.staff,
             data={
@@ -1820,6 +1824,15 @@ class _Writer:
             return
         first = min(p.paid_on for s in due for p in s.payments if p.is_matching)
         published = first - dt.timedelta(days=25)
+        with services.as_of(_morning(published)):
+            self._publish_matching(published, due)
+        self.created["公示"] += 1
+        for spec in due:
+            for p in spec.payments:
+                if p.is_matching:
+                    self.pay(self.awards[spec.key], p)
+
+    def _publish_matching(self, published: dt.date, due: list[AppSpec]) -> None:
         services.notice_publish(
             by=self.staff,
             data={
@@ -1834,11 +1847,6 @@ class _Writer:
             },
             applications=[self.apps[s.key] for s in due],
         )
-        self.created["公示"] += 1
-        for spec in due:
-            for p in spec.payments:
-                if p.is_matching:
-                    self.pay(self.awards[spec.key], p)
 
     def write_vouchers(self) -> None:
         providers = {}
@@ -1853,31 +1861,40 @@ class _Writer:
                 },
             )
         for v in self.plan.vouchers:
-            voucher = services.voucher_issue(
-                by=self.staff,
-                data={
-                    "number": v.number,
-                    "organisation": self.orgs[v.organisation],
-                    "amount": v.amount,
-                    "issued_on": v.issued_on,
-                    "expires_on": v.expires_on,
-                },
-            )
+            with services.as_of(_morning(v.issued_on)):
+                voucher = self._issue(v)
             self.created["创新券"] += 1
             for r in v.redemptions:
-                services.voucher_redeem(
-                    by=self.staff,
-                    voucher=voucher,
-                    today=self.today,
-                    data={
-                        "provider": providers[r.provider],
-                        "contract_no": r.contract_no,
-                        "contract_amount": r.contract_amount,
-                        "amount": r.amount,
-                        "redeemed_on": r.redeemed_on,
-                    },
-                )
+                with services.as_of(_morning(r.redeemed_on)):
+                    services.voucher_redeem(
+                        by=self.staff,
+                        voucher=voucher,
+                        data={
+                            "provider": providers[r.provider],
+                            "contract_no": r.contract_no,
+                            "contract_amount": r.contract_amount,
+                            "amount": r.amount,
+                            "redeemed_on": r.redeemed_on,
+                        },
+                    )
         services.vouchers_expire(today=self.today, by=self.staff)
+
+    def _issue(self, v: Any) -> Voucher:
+        return services.voucher_issue(
+            by=self.staff,
+            data={
+                "number": v.number,
+                "organisation": self.orgs[v.organisation],
+                "amount": v.amount,
+                "issued_on": v.issued_on,
+                "expires_on": v.expires_on,
+            },
+        )
+
+
+def _morning(day: dt.date) -> dt.datetime:
+    """09:00 of a day, local time: when the demo's story has a notice published or a voucher issued."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
 def _wan(amount: Decimal) -> str:

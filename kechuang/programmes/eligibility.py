@@ -45,7 +45,7 @@ def eligible_unclaimed(*, user: Any, policy_id: int | None = None) -> list[Entit
     rows: list[Entitlement] = []
     for rule in rules.order_by("policy__issued_on", "article", "pk"):
         claims = _claims(rule.policy_id)
-        claimed = claims.exclude(status=Status.DRAFT).values("organisation_id")
+        claimed = claims.exclude(status__in=(Status.DRAFT, Status.WITHDRAWN)).values("organisation_id")
         drafts = {a.organisation_id: a for a in claims.filter(status=Status.DRAFT)}
         awards = (
             selectors.award_list(user=user)

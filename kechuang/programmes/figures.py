@@ -12,7 +12,7 @@ When things happened:
 - applications: the yearly call they were made to. `submitted_at` is stamped with the clock at the moment
   the status changes, so paper applications entered late by staff and historical records imported from
   spreadsheets would land in the wrong year; the call is the record of the round. An application counts
-  in a period when it has been submitted (any status but draft) to a call of the period's year, and — for
+  in a period when it has been submitted (any status but draft or withdrawn) to a call of the period's year, and — for
   a quarter or year-to-date — when the call's applicant deadline (县级推荐截止, else 申报截止) falls in
   the period. This matches the application list's year filter (call year).
 """
@@ -53,6 +53,8 @@ Form = Programme.AwardForm
 LEVEL_RANK = {Level.NATIONAL: 0, Level.PROVINCIAL: 1, Level.CITY: 2, Level.COUNTY: 3}
 LEVEL_LABEL = dict(Level.choices)
 NAME_LIMIT = 5  # summaries list the names when there are this many or fewer
+# Never counted as an application of the year: a draft was not handed in, a withdrawn one was taken back.
+NOT_APPLIED = (Status.DRAFT, Status.WITHDRAWN)
 
 
 # --- shared record sets ---------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ NAME_LIMIT = 5  # summaries list the names when there are this many or fewer
 
 def applications_in(scope: Region, period: Period) -> QuerySet[Application]:
     """Applications submitted in the period (see the module notes: dated by their call)."""
-    qs = Application.objects.filter(in_scope(scope), call__year=period.year).exclude(status=Status.DRAFT)
+    qs = Application.objects.filter(in_scope(scope), call__year=period.year).exclude(status__in=NOT_APPLIED)
     if not period.is_full_year:
         qs = qs.alias(deadline=Coalesce("call__county_deadline", "call__closes_on")).filter(
             deadline__range=period.range

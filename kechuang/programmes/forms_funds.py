@@ -103,6 +103,22 @@ class AwardForm(forms.Form):
         return data
 
 
+class AmendForm(forms.Form):
+    """Re-decide a claim's amount before it is paid (services.award_amend)."""
+
+    amount = WanField(label=_("调整后的核定金额（万元）"))
+    reason = forms.CharField(
+        label=_("调整理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("必填，与调整前后的金额一并记入审计日志和申报的办理记录。"),
+    )
+
+    def __init__(self, *args: Any, award: Award, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("amount", award.amount)
+
+
 class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone

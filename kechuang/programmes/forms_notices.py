@@ -63,7 +63,14 @@ class NoticeForm(forms.Form):
         required=False,
         help_text=_("公示的正文；每行一段。"),
     )
-    published_on = forms.DateField(label=_("公示开始"), widget=DATE)
+    published_on = forms.DateField(
+        label=_("公示开始"),
+        widget=DATE,
+        help_text=_(
+            "公示期自发布之时起算：开始日期不能早于今天（早于今天的将被拒绝，不会自动改期），"
+            "可以选择以后的日期；以往已发布的公示请用“补录”登记。"
+        ),
+    )
     working_days = forms.IntegerField(
         label=_("公示期（工作日）"),
         min_value=1,
@@ -95,8 +102,10 @@ class NoticeForm(forms.Form):
             self.initial.setdefault("county", counties[0].pk)
         cast(forms.ModelChoiceField, self.fields["call"]).queryset = calls
         cast(forms.ModelMultipleChoiceField, self.fields["applications"]).queryset = candidates
-        self.initial.setdefault("published_on", timezone.localdate())
+        today = timezone.localdate()
+        self.initial.setdefault("published_on", today)
         self.initial.setdefault("working_days", 5)
+        self.fields["published_on"].widget.attrs["min"] = today.isoformat()
 
     def service_data(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -109,6 +118,15 @@ class NoticeForm(forms.Form):
             "working_days": d["working_days"],
             "contact": d.get("contact", "").strip(),
         }
+
+
+class NoticeWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤回理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("记入审计日志。撤回后名单中的申报回到公示前的状态，可列入新的公示。"),
+    )
 
 
 class ObjectionForm(forms.ModelForm):

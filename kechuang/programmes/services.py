@@ -57,12 +57,20 @@ from .models import (
 _as_of: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("programmes_as_of", default=None)
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
 def _now() -> dt.datetime:
+    """The service clock: the server's time (or, for history built by code — the demo — `as_of`)."""
     return _as_of.get() or timezone.now()
+
+
+def _today() -> dt.date:
+    return timezone.localdate(_now())
+
+
+def _not_after_today(today: dt.date | None) -> dt.date:
+    """A caller's "today" may look at the past (stricter), never at a day the clock has not reached:
+    a rule that waits for a date cannot be got round by passing a later one."""
+    clock = _today()
+    return clock if today is None or today > clock else today
 
 
 @contextlib.contextmanager
@@ -103,7 +111,12 @@ def policy_save(
 
 
 def rule_save(
-    *, by: Any, policy: PolicyDocument, data: dict[str, Any], rule: IncentiveRule | None = None, loaded: Any = None
+    *,
+    by: Any,
+    policy: PolicyDocument,
+    data: dict[str, Any],
+    rule: IncentiveRule | None = None,
+    loaded: Any = None,
 ) -> IncentiveRule:
     data = {**data}
     obj = _create_or_update(
@@ -420,7 +433,7 @@ def claim_compute(*, application: Application) -> Decimal:
                 rule__policy=policy, application__organisation_id=application.organisation_id
             )
             .exclude(application=application)
-            .exclude(application__status=Status.REJECTED)
+            .exclude(application__status__in=(Status.REJECTED, Status.WITHDRAWN))
             .values_list("rule_id", "achievement_id")
         )
         for rule, award, amount in proposed_items(rules, application.organisation_id):
@@ -433,6 +446,40 @@ def claim_compute(*, application: Application) -> Decimal:
     return total
 
 
+def claim_ceiling(application: Application) -> tuple[Decimal | None, str]:
+    """The most a claim may be decided at (None: no cap), and what it is made of (for the message): the
+    sum, over the rules of the claim's policy for the achievements of the year before the call, of each
+    rule's per-enterprise cap less what the enterprise's other live claims already hold under it. A rule
+    without a cap promises its amount for every achievement, however many: then there is no ceiling."""
+    policy = application.programme.policy
+    if policy is None or not application.organisation_id:
+        return None, ""
+    total = ZERO
+    parts = []
+    for rule in policy.rules.filter(achievement_year=application.call.year - 1).order_by("article", "pk"):
+        if rule.cap is None:
+            return None, ""
+        held = (
+            ClaimItem.objects.filter(rule=rule, application__organisation_id=application.organisation_id)
+            .exclude(application=application)
+            .exclude(application__status__in=(Status.REJECTED, Status.WITHDRAWN))
+            .aggregate(s=Sum("amount"))["s"]
+            or ZERO
+        )
+        total += max(rule.cap - held, ZERO)
+        parts.append(_("%(r)s每家上限 %(c)s 元") % {"r": rule.item, "c": _yuan(rule.cap)})
+    return total, "、".join(parts)
+
+
+def _check_ceiling(application: Application, amount: Decimal) -> None:
+    ceiling, basis = claim_ceiling(application)
+    if ceiling is not None and amount > ceiling:
+        raise ValidationError(
+            {"amount": _("核定金额 %(a)s 元超过政策上限 %(c)s 元（%(b)s）。")
+             % {"a": _yuan(amount), "c": _yuan(ceiling), "b": basis or _("该政策没有适用的奖励条款")}}
+        )  # fmt: skip
+
+
 def claim_decide(
     *,
     by: Any,
@@ -441,7 +488,8 @@ def claim_decide(
     reason: str = "",
     decided_on: dt.date | None = None,
 ) -> Award:
-    """Decide a checked claim's amount: the proposed one, or another with a stated reason (audited)."""
+    """Decide a checked claim's amount: the proposed one, or another with a stated reason (audited);
+    never above what the policy's rules allow (claim_ceiling)."""
     reason = (reason or "").strip()
     proposed = application.proposed_amount if application.proposed_amount is not None else ZERO
     amount = proposed if amount is None else Decimal(amount)
@@ -452,6 +500,10 @@ def claim_decide(
         raise ValidationError(
             {"reason": _("核定金额与按政策测算的 %(p)s 元不同，须填写调整理由。") % {"p": _yuan(proposed)}}
         )
+    _check_ceiling(application, amount)
+    decided_on = decided_on or _today()
+    if decided_on > _today():
+        raise ValidationError({"decided_on": _("核定日期不能晚于今天。")})
     with transaction.atomic():
         application_transition(
             application=application, to=Status.DECIDED, by=by, comment=reason, _service="decide"
@@ -464,8 +516,66 @@ def claim_decide(
                 after={"decided_amount": amount}, detail=reason,
             )  # fmt: skip
         return _award_create(
-            application=application, by=by, data={"decided_on": decided_on or _today(), "amount": amount}
+            application=application, by=by, data={"decided_on": decided_on, "amount": amount}
         )
+
+
+def award_amend(*, by: Any, award: Award, amount: Decimal, reason: str) -> Award:
+    """Correct a claim's decided amount before the money has moved (re-decide, with a reason): county
+    staff only; never above the policy's ceiling, never below what has been paid; refused once paid in
+    full. Audited with the amount before and after and the reason. A payment 公示 published before the
+    correction showed another amount: payment then waits for a new notice (payment_blocker)."""
+    _require_staff(by, award.county_id, "amend award", award)
+    reason = (reason or "").strip()
+    amount = Decimal(amount)
+    application = award.application
+    if award.programme.kind != Programme.Kind.INCENTIVE:
+        raise ValidationError(_("只有政策奖励的核定金额在此调整；立项项目的金额请修改立项/认定结果。"))
+    if not reason:
+        raise ValidationError({"reason": _("调整核定金额须填写理由。")})
+    if amount < 0:
+        raise ValidationError({"amount": _("核定金额不能为负数。")})
+    if application.status == Status.PAID:
+        raise ValidationError(_("该奖励已全额兑现，核定金额不能再调整。"))
+    if application.status != Status.DECIDED:
+        raise ValidationError(
+            _("只有已核定金额、尚未兑现的奖励可以调整金额（当前：%(s)s）。")
+            % {"s": application.get_status_display()}
+        )
+    live = [n for n in _live_payment_notices(application) if _today() <= n.payable_after()]
+    if live:
+        raise ValidationError(
+            _("该申报正在公示（“%(t)s”，至 %(d)s），请先撤回公示再调整金额。")
+            % {"t": live[0].title, "d": chinese_date(live[0].payable_after())}
+        )
+    _check_ceiling(application, amount)
+    with transaction.atomic():
+        award = Award.objects.select_for_update().get(pk=award.pk)
+        application = Application.objects.get(pk=award.application_id)
+        if application.status != Status.DECIDED:  # paid in full meanwhile
+            raise TransitionConflict(_("该奖励已由他人办理，当前状态为“%(s)s”，金额未调整。")
+                                     % {"s": application.get_status_display()})  # fmt: skip
+        paid = award.disbursements.filter(is_matching=False).aggregate(s=Sum("amount"))["s"] or ZERO
+        if amount < paid:
+            raise ValidationError({"amount": _("不能低于已拨付的 %(p)s 元。") % {"p": _yuan(paid)}})
+        before = award.amount
+        if amount == before:
+            raise ValidationError({"amount": _("核定金额未变化（%(a)s 元）。") % {"a": _yuan(amount)}})
+        now = timezone.now()
+        Award.objects.filter(pk=award.pk).update(amount=amount, amended_at=now, updated_at=now)
+        Application.objects.filter(pk=application.pk).update(
+            decided_amount=amount, override_reason=reason[:300], updated_at=now
+        )
+        award.amount, award.amended_at = amount, now
+        audit.record(
+            "amount_amend", by=by, obj=award, before={"amount": before}, after={"amount": amount},
+            detail=reason,
+        )  # fmt: skip
+        if paid > 0 and paid == amount:
+            application_transition(
+                application=application, to=Status.PAID, by=by, comment=reason, _service="pay"
+            )
+    return award
 
 
 AWARD_FIELDS = [
@@ -535,6 +645,13 @@ def application_approve(*, by: Any, application: Application, data: dict[str, An
 
 def award_update(*, by: Any, award: Award, data: dict[str, Any]) -> Award:
     _require_staff(by, award.county_id, "update award", award)
+    is_claim = award.programme.kind == Programme.Kind.INCENTIVE
+    if is_claim and "amount" in data and Decimal(data["amount"] or 0) != award.amount:
+        raise ValidationError(
+            {"amount": _("奖励的核定金额须经“调整核定金额”（填写理由，不超过政策上限）修改。")}
+        )
+    if is_claim and data.get("matching_amount"):
+        raise ValidationError({"matching_amount": _("政策奖励没有配套资金。")})
     with transaction.atomic():
         before = audit.snapshot(award)
         _assign(award, data, AWARD_FIELDS)
@@ -557,6 +674,20 @@ def milestone_save(
 ) -> Milestone:
     if award.programme.award_form != Programme.AwardForm.PROJECT:
         raise ValidationError(_("只有立项项目有检查与验收节点。"))
+    status = award.application.status
+    if status in (Status.ACCEPTED, Status.CLOSED):
+        # The acceptance the project was closed on stays as it was recorded.
+        raise ValidationError(
+            _("项目已%(s)s，节点不能再修改。") % {"s": award.application.get_status_display()}
+        )
+    done_on = data.get("done_on", milestone.done_on if milestone else None)
+    if done_on is not None:
+        if done_on > _today():
+            raise ValidationError({"done_on": _("完成日期不能晚于今天：尚未完成的节点请留空。")})
+        if done_on < award.decided_on:
+            raise ValidationError(
+                {"done_on": _("完成日期不能早于立项日期 %(d)s。") % {"d": chinese_date(award.decided_on)}}
+            )
     return _create_or_update(
         Milestone, by=by, data={**data, "award": award}, fields=[*MILESTONE_FIELDS, "award"], county=award.county_id,
         instance=milestone,
@@ -577,14 +708,39 @@ DISBURSEMENT_FIELDS = [
 ]
 
 
-def payment_blocker(award: Award, today: dt.date) -> str | None:
-    """County money (incentives, matching funds) is paid only after a payment 公示 has ended with no
-    upheld or open objection against this application."""
-    notices = award.application.notices.filter(purpose=PublicNotice.Purpose.PAYMENT)
-    if not notices.exists():
+def _live_payment_notices(application: Application) -> list[PublicNotice]:
+    """The payment notices listing this application that can clear money paid today: not withdrawn,
+    not 补录 (history published before the platform knew of it)."""
+    return list(
+        application.notices.filter(
+            purpose=PublicNotice.Purpose.PAYMENT, withdrawn_at__isnull=True, is_backfill=False
+        ).order_by("published_on", "pk")
+    )
+
+
+def payment_blocker(award: Award, today: dt.date | None = None) -> str | None:
+    """County money (incentives, matching funds) is paid only after a payment 公示 has run its working
+    days — counted from the moment it was published by the server's clock, whatever start date was typed
+    — was not withdrawn, was published after the last correction of the amount, and has no upheld or open
+    objection against this application. `today` may only look at the past (see _not_after_today)."""
+    today = _not_after_today(today)
+    notices = _live_payment_notices(award.application)
+    if not notices:
+        payment_notices = award.application.notices.filter(purpose=PublicNotice.Purpose.PAYMENT)
+        if payment_notices.filter(is_backfill=True).exists():
+            return _("该申报只有补录的历史公示，不能据以拨付今天的资金；请先发布资金兑现公示。")
+        if payment_notices.exists():
+            return _("该申报的资金兑现公示已撤回，须重新发布公示。")
         return _("须先发布资金兑现公示。")
-    if not notices.filter(ends_on__lt=today).exists():
-        latest = max(n.ends_on for n in notices)
+    if award.amended_at is not None:
+        notices = [n for n in notices if n.published_at is not None and n.published_at > award.amended_at]
+        if not notices:
+            return _("核定金额已于 %(d)s 调整，须重新发布资金兑现公示。") % {
+                "d": chinese_date(timezone.localdate(award.amended_at))
+            }
+    ended = [n for n in notices if n.payable_after() < today]
+    if not ended:
+        latest = min(n.payable_after() for n in notices)
         return _("公示期至 %(d)s，期满后方可拨付。") % {"d": chinese_date(latest)}
     # An objection against this application, or against a whole notice listing it, blocks payment
     # until it is resolved as not upheld.
@@ -596,11 +752,19 @@ def payment_blocker(award: Award, today: dt.date) -> str | None:
     return None
 
 
+def _payable_from(award: Award) -> dt.date | None:
+    """The first day county money may be paid: the day after the earliest live notice's period."""
+    ends = [n.payable_after() for n in _live_payment_notices(award.application)]
+    return min(ends) + dt.timedelta(days=1) if ends else None
+
+
 def disbursement_create(
     *, by: Any, award: Award, data: dict[str, Any], today: dt.date | None = None
 ) -> Disbursement:
-    """Record money paid out against an award. A claim paid in full moves to 已兑现."""
-    today = today or _today()
+    """Record money paid out against an award. A claim paid in full moves to 已兑现. Not more than
+    awarded, not the same 凭证号 twice (a second click), not before the award was decided, and — county
+    money — not before its payment 公示 has run (payment_blocker) nor dated before that."""
+    today = _not_after_today(today)
     _require_staff(by, award.county_id, "create disbursement", award)
     application = award.application
     is_claim = award.programme.kind == Programme.Kind.INCENTIVE
@@ -622,8 +786,30 @@ def disbursement_create(
             raise ValidationError(blocker)
     if disbursement.paid_on and disbursement.paid_on > today:
         raise ValidationError({"paid_on": _("拨付日期不能晚于今天。")})
+    if disbursement.paid_on and disbursement.paid_on < award.decided_on:
+        raise ValidationError(
+            {"paid_on": _("拨付日期不能早于批准（核定）日期 %(d)s。") % {"d": chinese_date(award.decided_on)}}
+        )
+    if disbursement.paid_on and (is_claim or disbursement.is_matching):
+        first = _payable_from(award)
+        if first is not None and disbursement.paid_on < first:
+            raise ValidationError(
+                {"paid_on": _("拨付日期不能早于公示期满后的 %(d)s。") % {"d": chinese_date(first)}}
+            )
     with transaction.atomic():
         award = Award.objects.select_for_update().get(pk=award.pk)
+        if is_claim and Application.objects.get(pk=application.pk).status != Status.DECIDED:
+            raise TransitionConflict(_("该奖励已由他人办理兑现，本次拨付未登记。"))
+        voucher_no = (disbursement.voucher_no or "").strip()
+        if (
+            voucher_no
+            and award.disbursements.filter(
+                voucher_no=voucher_no, is_matching=disbursement.is_matching
+            ).exists()
+        ):
+            raise ValidationError(
+                {"voucher_no": _("凭证号 %(v)s 的拨付已登记，未重复登记。") % {"v": voucher_no}}
+            )
         paid = (
             award.disbursements.filter(is_matching=disbursement.is_matching).aggregate(s=Sum("amount"))["s"]
             or ZERO
@@ -658,8 +844,16 @@ def notice_publish(*, by: Any, data: dict[str, Any], applications: Iterable[Appl
     _require_staff(by, county.pk if county else None, "publish notice")
     if not applications:
         raise ValidationError(_("公示名单不能为空。"))
-    notice = PublicNotice(created_by=by)
+    notice = PublicNotice(created_by=by, published_at=_now())
     _assign(notice, data, NOTICE_FIELDS)
+    # The period starts no earlier than the moment of publication (the server's clock): a start date in
+    # the past is refused, not moved, so that what is printed is what was typed. Past notices are 补录.
+    published_today = timezone.localdate(notice.published_at)
+    if notice.published_on and notice.published_on < published_today:
+        raise ValidationError(
+            {"published_on": _("公示开始日期不能早于发布当天（%(d)s）：公示期自发布之时起算。以往发布的公示请用“补录”登记。")
+             % {"d": chinese_date(published_today)}}
+        )  # fmt: skip
     wanted: set[str] = set(NOTICE_STATUSES.get(notice.purpose, ()))  # type: ignore[call-overload]
     wrong = [a for a in applications if a.status not in wanted or a.county_id != notice.county_id]
     if wrong:
@@ -674,7 +868,42 @@ def notice_publish(*, by: Any, data: dict[str, Any], applications: Iterable[Appl
     return notice
 
 
+def notice_withdraw(*, by: Any, notice: PublicNotice, reason: str) -> PublicNotice:
+    """公示撤回: county staff withdraw a notice before its period ends, with a reason (audited). Its
+    applications stay where they were (a decided claim stays decided) and may be listed on a new notice;
+    a withdrawn notice never clears a payment."""
+    _require_staff(by, notice.county_id, "withdraw notice", notice)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("撤回公示须填写理由。")})
+    if notice.is_withdrawn:
+        raise ValidationError(
+            _("该公示已于 %(d)s 撤回。") % {"d": chinese_date(timezone.localdate(notice.withdrawn_at))}
+        )
+    if notice.is_backfill:
+        raise ValidationError(_("补录的历史公示不能撤回。"))
+    if _today() > notice.payable_after():
+        raise ValidationError(
+            _("公示期已于 %(d)s 结束，不能撤回。") % {"d": chinese_date(notice.payable_after())}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        if not PublicNotice.objects.filter(pk=notice.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason[:300]
+        ):
+            raise TransitionConflict(_("该公示已由他人撤回。"))
+        notice.withdrawn_at, notice.withdrawn_by, notice.withdrawal_reason = now, by, reason[:300]
+        audit.record(
+            "withdraw", by=by, obj=notice, before={"withdrawn_at": None},
+            after={"withdrawn_at": now.isoformat(), "applications": list(notice.applications.values_list("pk", flat=True))},
+            detail=reason,
+        )  # fmt: skip
+    return notice
+
+
 def objection_record(*, by: Any, notice: PublicNotice, data: dict[str, Any]) -> Objection:
+    if notice.is_withdrawn:
+        raise ValidationError(_("该公示已撤回，不再受理异议。"))
     application = data.get("application")
     if application is not None and not notice.applications.filter(pk=application.pk).exists():
         raise ValidationError({"application": _("异议涉及的申报须在本次公示名单中。")})
@@ -709,6 +938,11 @@ def provider_save(
 def voucher_issue(*, by: Any, data: dict[str, Any]) -> Voucher:
     organisation = data.get("organisation")
     county = organisation.county if isinstance(organisation, Organisation) else None
+    expires_on, issued_on = data.get("expires_on"), data.get("issued_on")
+    if expires_on is not None and expires_on < _today() and (issued_on is None or expires_on >= issued_on):
+        raise ValidationError({"expires_on": _("有效期已过，不能发放已过期的创新券。")})
+    if issued_on is not None and issued_on > _today():
+        raise ValidationError({"issued_on": _("发放日期不能晚于今天。")})
     return _create_or_update(
         Voucher,
         by=by,
@@ -722,7 +956,7 @@ def voucher_redeem(
     *, by: Any, voucher: Voucher, data: dict[str, Any], today: dt.date | None = None
 ) -> Redemption:
     """Spend (part of) a voucher with a registered provider under a contract."""
-    today = today or _today()
+    today = _not_after_today(today)
     _require_staff(by, voucher.county_id, "redeem voucher", voucher)
     with transaction.atomic():
         voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
@@ -733,6 +967,12 @@ def voucher_redeem(
             raise ValidationError(
                 _("创新券 %(n)s 状态为“%(s)s”，不能兑付。") % {"n": voucher, "s": voucher.get_state_display()}
             )
+        # Expired is a fact of the clock, not of the daily run that marks it, nor of a date typed earlier.
+        if today > voucher.expires_on:
+            raise ValidationError(
+                {"redeemed_on": _("创新券 %(n)s 已于 %(d)s 到期，不能兑付。")
+                 % {"n": voucher, "d": chinese_date(voucher.expires_on)}}
+            )  # fmt: skip
         if redemption.redeemed_on > voucher.expires_on:
             raise ValidationError(
                 {"redeemed_on": _("创新券已于 %(d)s 到期。") % {"d": chinese_date(voucher.expires_on)}}
@@ -747,6 +987,21 @@ def voucher_redeem(
             )
         if redemption.amount > redemption.contract_amount:
             raise ValidationError({"amount": _("兑付金额不能超过合同金额。")})
+        if redemption.redeemed_on < voucher.issued_on:
+            raise ValidationError({"redeemed_on": _("兑付日期不能早于发放日期。")})
+        same_contract = voucher.redemptions.filter(contract_no=redemption.contract_no.strip())
+        if same_contract.filter(amount=redemption.amount, redeemed_on=redemption.redeemed_on).exists():
+            # the same redemption again (a second click, a re-sent form)
+            raise ValidationError(
+                {"contract_no": _("合同 %(c)s 已于 %(d)s 兑付 %(a)s 元，未重复登记。")
+                 % {"c": redemption.contract_no, "d": chinese_date(redemption.redeemed_on),
+                    "a": _yuan(redemption.amount)}}
+            )  # fmt: skip
+        spent = same_contract.aggregate(s=Sum("amount"))["s"] or ZERO
+        if spent + redemption.amount > redemption.contract_amount:
+            raise ValidationError(
+                {"amount": _("该合同已兑付 %(s)s 元，累计将超过合同金额。") % {"s": _yuan(spent)}}
+            )
         redemption.save()
         before = audit.snapshot(voucher)
         voucher.redeemed_amount += redemption.amount
@@ -881,6 +1136,15 @@ def voucher_update(*, by: Any, voucher: Voucher, data: dict[str, Any]) -> Vouche
         raise ValidationError(
             _("创新券 %(n)s 状态为“%(s)s”，不能修改。") % {"n": voucher, "s": voucher.get_state_display()}
         )
+    if voucher.expires_on < _today():
+        # A lapsed voucher is not revived by moving its expiry date (page or register import).
+        raise ValidationError(
+            _("创新券 %(n)s 已于 %(d)s 到期，不能修改。")
+            % {"n": voucher, "d": chinese_date(voucher.expires_on)}
+        )
+    expires_on = data.get("expires_on")
+    if expires_on is not None and expires_on < _today():
+        raise ValidationError({"expires_on": _("有效期不能改到今天之前。")})
     organisation = data.get("organisation")
     if organisation is not None and organisation.pk != voucher.organisation_id:
         if voucher.redeemed_amount > 0:

@@ -297,6 +297,7 @@ def application_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_delete": bool(roles) and application.status == Status.DRAFT,
             "can_attach": bool(roles),
             "can_review": workflow.STAFF in roles,
+            "can_amend": workflow.STAFF in roles and is_claim and application.status == Status.DECIDED,
             "review_form": ReviewForm(),
             "accept": ",".join(f".{s}" for s in services.ALLOWED_ATTACHMENTS),
             "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
@@ -398,6 +399,10 @@ def application_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """Decide a checked claim's amount: the proposed one, or another with a reason (audited)."""
     application = _application_or_404(request, pk)
     _require_county_staff(request, application, "decide claim")
+    award = getattr(application, "award", None)
+    if application.status == Status.DECIDED and award is not None:
+        # Decided already: a correction before payment is a re-decision with a reason.
+        return redirect("programmes:award_amend", pk=award.pk)
     if request.method != "POST" and not _service_move_or_back(request, application, "decide"):
         return redirect("programmes:application_detail", pk=pk)
     proposed = application.proposed_amount

@@ -27,6 +27,7 @@ from kechuang.imports.excel import xlsx_response
 
 from . import selectors, services
 from .forms_funds import (
+    AmendForm,
     AwardForm,
     DisbursementForm,
     MilestoneForm,
@@ -169,12 +170,14 @@ def _award_page(
         "matching_remaining": award.matching_amount - matching_paid,
         "days_left": (award.valid_until - today).days if award.valid_until else None,
         "validity": _validity(award, today),
-        "notices": list(
+        "notices": _with_states(
             selectors.notice_list(user=user)
             .filter(applications=award.application_id)
-            .order_by("published_on", "pk")
+            .order_by("published_on", "pk"),
+            today,
         ),
         "today": today,
+        "can_amend": can_change and is_claim and award.application.status == Status.DECIDED,
     }
     if can_change:
         closed = _pay_closed(award, paid, matching_paid)
@@ -193,6 +196,59 @@ def _award_page(
     return render(request, "programmes/award_detail.html", context)
 
 
+def _with_states(notices: Any, today: dt.date) -> list[Any]:
+    from .views_notices import notice_state
+
+    rows = list(notices)
+    for n in rows:
+        n.state_class, n.state_label = notice_state(n, today)
+    return rows
+
+
+@login_required
+def award_amend(request: AuthedRequest, pk: int) -> HttpResponse:
+    """调整核定金额: re-decide a claim's amount, with a reason, until it is paid (services.award_amend)."""
+    award = _visible_or_404(request, Award, pk, selectors.award_get)
+    _require_staff_of(request, award.county_id, "award.amend", award)
+    application = award.application
+    form = AmendForm(request.POST or None, award=award)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.award_amend(
+                by=request.user,
+                award=award,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("已将核定金额调整为 %(a)s，须重新发布资金兑现公示后拨付。")
+                % {"a": units.money(form.cleaned_data["amount"])},
+            )
+            return redirect("programmes:award_detail", pk=award.pk)
+    paid = award.disbursements.filter(is_matching=False).aggregate(s=Sum("amount"))["s"] or ZERO
+    ceiling, basis = services.claim_ceiling(application)
+    return render(
+        request,
+        "programmes/award_amend.html",
+        {
+            "award": award,
+            "application": application,
+            "application_url": _application_url(application.pk),
+            "form": form,
+            "paid": paid,
+            "ceiling": ceiling,
+            "basis": basis,
+            "is_claim": award.programme.kind == Programme.Kind.INCENTIVE,
+            "open": award.programme.kind == Programme.Kind.INCENTIVE and application.status == Status.DECIDED,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
 @login_required
 def award_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     award = _visible_or_404(request, Award, pk, selectors.award_get)
@@ -206,7 +262,7 @@ def award_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         AwardForm(request.POST or None, award=award),
-        lambda data: services.award_update(by=request.user, award=award, data=data),
+        lambda data, loaded=None: services.award_update(by=request.user, award=award, data=data),
         detail="programmes:award_detail",
         template="programmes/award_form.html",
         context={"award": award},
@@ -470,7 +526,7 @@ def voucher_issue(request: AuthedRequest) -> HttpResponse:
     return _form_page(
         request,
         VoucherIssueForm(request.POST or None, user=request.user, today=_today()),
-        lambda data: services.voucher_issue(by=request.user, data=data),
+        lambda data, loaded=None: services.voucher_issue(by=request.user, data=data),
         detail="programmes:voucher_detail",
         template="programmes/voucher_form.html",
         context={},
@@ -558,7 +614,7 @@ def provider_create(request: AuthedRequest) -> HttpResponse:
     return _form_page(
         request,
         ProviderForm(request.POST or None, user=request.user, today=_today()),
-        lambda data: services.provider_save(by=request.user, data=data),
+        lambda data, loaded=None: services.provider_save(by=request.user, data=data),
         detail="programmes:provider_detail",
         template="programmes/provider_form.html",
         context={},
@@ -586,6 +642,7 @@ def provider_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("awards/<int:pk>/", award_detail, name="award_detail"),
     path("awards/<int:pk>/edit/", award_edit, name="award_edit"),
+    path("awards/<int:pk>/amend/", award_amend, name="award_amend"),
     path("awards/<int:pk>/milestones/new/", milestone_create, name="milestone_create"),
     path("milestones/<int:pk>/edit/", milestone_edit, name="milestone_edit"),
     path("awards/<int:pk>/pay/", disbursement_create, name="disbursement_create"),

@@ -32,6 +32,7 @@ from . import documents, selectors, services
 from .forms_notices import (
     DEFAULT_BODY,
     NoticeForm,
+    NoticeWithdrawForm,
     ObjectionForm,
     ObjectionResolveForm,
     ReminderChannelForm,
@@ -74,13 +75,19 @@ def _require_county_staff(request: HttpRequest, county_code: str, action: str, o
     )
 
 
-def _notice_state(notice: PublicNotice, today: Any) -> tuple[str, str]:
-    """(css modifier, label) of a notice on a given day."""
+def notice_state(notice: PublicNotice, today: Any) -> tuple[str, str]:
+    """(css modifier, label) of a notice on a given day. The period is counted from when the notice was
+    really published (PublicNotice.payable_after)."""
+    if notice.is_withdrawn:
+        return "tag-denied", _("已撤回")
     if today < notice.published_on:
         return "", _("未开始")
-    if today <= notice.ends_on:
+    if today <= notice.payable_after():
         return "tag-failed", _("公示中")
     return "tag-ok", _("已期满")
+
+
+_notice_state = notice_state
 
 
 # --- notices --------------------------------------------------------------------------------------------------
@@ -145,7 +152,7 @@ def notice_create(request: AuthedRequest) -> HttpResponse:
     )
     noticed = set(
         selectors.notice_list(user=user)
-        .filter(purpose=purpose, applications__in=candidates)
+        .filter(purpose=purpose, applications__in=candidates, withdrawn_at__isnull=True)
         .values_list("applications", flat=True)
     )
     initial = {
@@ -222,16 +229,50 @@ def _notice_context(request: HttpRequest, notice: PublicNotice) -> dict[str, Any
 @login_required
 def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = _visible_or_404(request, PublicNotice, pk, selectors.notice_get)
+    return _notice_page(request, notice)
+
+
+def _notice_page(
+    request: AuthedRequest, notice: PublicNotice, *, withdraw_form: Any = None, status: int = 200
+) -> HttpResponse:
     context = _notice_context(request, notice)
     can_manage = permissions.is_county_staff(request.user, notice.county_id)
+    today = timezone.localdate()
     context.update(
         {
-            "can_manage": can_manage,
+            "can_manage": can_manage and not notice.is_withdrawn,
+            "can_withdraw": can_manage
+            and not notice.is_withdrawn
+            and not notice.is_backfill
+            and today <= notice.payable_after(),
+            "withdraw_form": withdraw_form or NoticeWithdrawForm(),
             "can_export": permissions.can_export(request.user),
             "objections": selectors.objection_list(user=request.user, notice=notice),
         }
     )
-    return render(request, "programmes/notice_detail.html", context)
+    return render(request, "programmes/notice_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def notice_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    """公示撤回 (before the period ends, with a reason): the page's form posts here."""
+    notice = _visible_or_404(request, PublicNotice, pk, selectors.notice_get)
+    _require_county_staff(request, notice.county_id, "notice.withdraw", notice)
+    form = NoticeWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.notice_withdraw(by=request.user, notice=notice, reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("已撤回公示“%(t)s”。名单中的申报可重新列入新的公示；撤回的公示不能据以拨付资金。")
+                % {"t": notice.title},
+            )
+            return redirect("programmes:notice_detail", pk=notice.pk)
+    return _notice_page(request, notice, withdraw_form=form, status=422)
 
 
 def _export_notice(request: HttpRequest, pk: int, kind: str) -> tuple[PublicNotice, str]:
@@ -548,6 +589,7 @@ urlpatterns: list[URLPattern] = [
     path("notices/", notice_list, name="notice_list"),
     path("notices/new/", notice_create, name="notice_create"),
     path("notices/<int:pk>/", notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/withdraw/", notice_withdraw, name="notice_withdraw"),
     path("notices/<int:pk>/docx/", notice_docx, name="notice_docx"),
     path("notices/<int:pk>/xlsx/", notice_xlsx, name="notice_xlsx"),
     path("notices/<int:pk>/objections/new/", objection_create, name="objection_create"),

@@ -67,6 +67,14 @@ def _kinds(*names: str) -> frozenset[str]:
 
 
 BOTH = _kinds(CLAIM, OTHER)
+# Where an application can still be withdrawn: handed in, nothing decided yet (a claim's amount not
+# decided, the upper level's result not recorded).
+WITHDRAWABLE = {
+    Status.SUBMITTED: _kinds(CLAIM, OTHER),
+    Status.RETURNED: _kinds(CLAIM, OTHER),
+    Status.CHECKED: _kinds(CLAIM),
+    Status.RECOMMENDED: _kinds(OTHER),
+}
 S = Status
 MOVES: tuple[Move, ...] = (
     Move(S.DRAFT, S.SUBMITTED, APPLICANT, BOTH, gettext_lazy("提交"), condition=_call_open),
@@ -92,6 +100,13 @@ MOVES: tuple[Move, ...] = (
     Move(S.CHECKED, S.REJECTED, STAFF, _kinds(CLAIM), gettext_lazy("不予兑现"), needs_comment=True),
     Move(S.CHECKED, S.DECIDED, STAFF, _kinds(CLAIM), gettext_lazy("核定金额"), via_service="decide"),
     Move(S.DECIDED, S.PAID, STAFF, _kinds(CLAIM), gettext_lazy("兑现"), via_service="pay"),
+    # 已撤回: the applicant (or the county's staff on its behalf) withdraws before a decision; the
+    # application is kept with its timeline and never counts as an application of the year.
+    *(
+        Move(source, S.WITHDRAWN, actor, kinds, gettext_lazy("撤回申报"), needs_comment=True)
+        for source, kinds in WITHDRAWABLE.items()
+        for actor in (APPLICANT, STAFF)
+    ),
 )
 
 

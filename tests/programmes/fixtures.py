@@ -11,6 +11,41 @@ from kechuang.programmes.models import PolicyDocument
 TODAY = dt.date(2026, 3, 10)
 
 
+class Clock:
+    """The programmes services' clock (services.as_of) set to a day, 09:00 Beijing time, for a test: a
+    notice is published, and a payment made, at the moment the story says, whatever the machine's date."""
+
+    def __init__(self) -> None:
+        self._token = None
+
+    def set(self, day: dt.date, hour: int = 9) -> dt.datetime:
+        from zoneinfo import ZoneInfo
+
+        self.reset()
+        moment = dt.datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Asia/Shanghai"))
+        self._token = services._as_of.set(moment)
+        return moment
+
+    def reset(self) -> None:
+        if self._token is not None:
+            services._as_of.reset(self._token)
+            self._token = None
+
+
+@pytest.fixture
+def clock():
+    c = Clock()
+    yield c
+    c.reset()
+
+
+def at(day: dt.date, hour: int = 9):
+    """`with at(day):` — the services' clock on that day (see Clock)."""
+    from zoneinfo import ZoneInfo
+
+    return services.as_of(dt.datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
 @pytest.fixture
 def policy_a(staff_a, county_a):
     return services.policy_save(

@@ -13,8 +13,9 @@ from kechuang.core.models import AuditEvent
 from kechuang.programmes import services
 from kechuang.programmes.models import Application, Disbursement, Status
 
+from .fixtures import at
 from .test_amounts import record_award, submit_claim
-from .test_workflow import AFTER_NOTICE, approve_data, new_application, payment_notice
+from .test_workflow import AFTER_NOTICE, _story_clock, approve_data, new_application, payment_notice  # noqa: F401
 
 S = Status
 NOTICE_ENDS = dt.date(2026, 5, 11)  # published Wed 6 May for 5 working days: 6, 7, 8, 9 (make-up Sat), 11
@@ -23,7 +24,8 @@ NOTICE_ENDS = dt.date(2026, 5, 11)  # published Wed 6 May for 5 working days: 6,
 def pay(staff, award, amount, today=AFTER_NOTICE, **extra):
     data = {"amount": Decimal(amount), "source": "county", "fiscal_year": 2026, "paid_on": today,
             "voucher_no": f"记-2026-{Disbursement.objects.count() + 1:03d}", **extra}  # fmt: skip
-    return services.disbursement_create(by=staff, award=award, data=data, today=today)
+    with at(today):  # paid on the day it is recorded
+        return services.disbursement_create(by=staff, award=award, data=data)
 
 
 @pytest.fixture
@@ -201,20 +203,22 @@ def test_matching_funds_come_from_the_county(staff_a, team):
 
 
 def test_matching_funds_in_tranches_up_to_the_matching_amount(staff_a, team):
+    paid_on = dt.date(2026, 7, 15)  # approved 30 June; the notice runs 6–10 July
     with pytest.raises(ValidationError, match="须先发布资金兑现公示"):
-        pay(staff_a, team.award, "150000", is_matching=True, tranche=1)
-    payment_notice(staff_a, [team])  # the team passed its mid-term check; the county publishes the payment
+        pay(staff_a, team.award, "150000", is_matching=True, tranche=1, today=paid_on)
+    # the team passed its mid-term check; the county publishes the payment
+    payment_notice(staff_a, [team], published_on=dt.date(2026, 7, 6))
 
-    pay(staff_a, team.award, "150000", is_matching=True, tranche=1)
-    pay(staff_a, team.award, "150000", is_matching=True, tranche=2)
+    pay(staff_a, team.award, "150000", is_matching=True, tranche=1, today=paid_on)
+    pay(staff_a, team.award, "150000", is_matching=True, tranche=2, today=paid_on)
     with pytest.raises(ValidationError) as e:
-        pay(staff_a, team.award, "1", is_matching=True, tranche=3)
+        pay(staff_a, team.award, "1", is_matching=True, tranche=3, today=paid_on)
     # 150,000 + 150,000 + 1 > 300,000
     assert e.value.message_dict["amount"] == [
         "累计拨付 300001.00 元将超过配套资金 300000.00 元（已拨付 300000.00 元）。"
     ]
     # the grant is counted apart from the matching funds
-    pay(staff_a, team.award, "300000", source="provincial")
+    pay(staff_a, team.award, "300000", source="provincial", today=paid_on)
     assert Application.objects.get(pk=team.pk).status == S.APPROVED  # a project is not "paid" like a claim
 
 

@@ -20,7 +20,7 @@ from kechuang.programmes.models import Disbursement, Programme, Redemption, Stat
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .fixtures import make_call
+from .fixtures import at, make_call
 
 TODAY = timezone.localdate()
 LONG_AGO = TODAY - dt.timedelta(days=90)
@@ -55,6 +55,11 @@ def claim_award(staff_a, org_x, hte, incentive):
 
 
 def publish(staff, award, published_on):
+    with at(published_on):  # published that day (the services' clock)
+        return _publish(staff, award, published_on)
+
+
+def _publish(staff, award, published_on):
     return services.notice_publish(
         by=staff,
         data={"county": award.county, "title": "政策奖励兑现公示", "purpose": "payment",
@@ -215,7 +220,8 @@ def test_project_grant_paid_in_tranches(staff_a, org_x, key_rd):
     assert "40万元" in page  # 尚未拨付
     assert (
         client.post(
-            url("disbursement_create", award.pk), pay_data(amount="40", source="provincial", tranche="2")
+            url("disbursement_create", award.pk),
+            pay_data(amount="40", source="provincial", tranche="2", voucher_no="记-2026-05-032"),
         ).status_code
         == 302
     )
@@ -236,8 +242,9 @@ def ledger_data(staff_a, org_x, key_rd, claim_award, county_a):
               "voucher_no": "记-001"},
     )  # fmt: skip
     org_z = OrganisationFactory(name="开化县丙生物有限公司", region=county_a)
-    p1 = approved(staff_a, key_rd, org_x, title="项目一", amount=Decimal("800000"))
-    p2 = approved(staff_a, key_rd, org_z, title="项目二", amount=Decimal("500000"))
+    # approved in December 2024, paid in 2025 and 2026
+    p1 = approved(staff_a, key_rd, org_x, year=2024, title="项目一", amount=Decimal("800000"))
+    p2 = approved(staff_a, key_rd, org_z, year=2024, title="项目二", amount=Decimal("500000"))
     rows = [
         (p1, "300000", "provincial", 2025, dt.date(2025, 7, 1)),
         (p1, "150000.50", "central", 2025, dt.date(2025, 9, 1)),
@@ -441,6 +448,11 @@ def provider(staff_a, county_a):
 
 
 def issue(staff, organisation, number, *, amount="50000", issued_on=LONG_AGO, expires_on=None):
+    with at(issued_on):  # issued that day (the services' clock)
+        return _issue(staff, organisation, number, amount, issued_on, expires_on)
+
+
+def _issue(staff, organisation, number, amount, issued_on, expires_on):
     return services.voucher_issue(
         by=staff,
         data={"number": number, "organisation": organisation, "amount": Decimal(amount), "issued_on": issued_on,

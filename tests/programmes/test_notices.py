@@ -19,9 +19,16 @@ from kechuang.programmes.models import Objection, PublicNotice, Status
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .fixtures import TODAY, make_call
+from .fixtures import TODAY, at, make_call
 
 PAY_DAY = dt.date(2026, 5, 20)
+
+
+@pytest.fixture(autouse=True)
+def _story_clock(clock):
+    """The claims are filed and decided on TODAY; each notice is published, and each payment made, on its
+    own day (the services' clock, see fixtures.Clock)."""
+    clock.set(TODAY)
 
 
 @pytest.fixture
@@ -73,6 +80,11 @@ def org_z(county_a):
 
 
 def publish(staff, applications, *, published_on=dt.date(2026, 5, 6), days=5, purpose="payment"):
+    with at(published_on):
+        return _publish(staff, applications, published_on=published_on, days=days, purpose=purpose)
+
+
+def _publish(staff, applications, *, published_on, days, purpose):
     return services.notice_publish(
         by=staff,
         data={"county": applications[0].county, "title": "2026年度科技创新政策奖励兑现名单公示", "purpose": purpose,
@@ -88,7 +100,8 @@ def post_notice(client, applications, **extra):
         "body": "经企业申报、县经信科技局审核，现将名单予以公示。", "published_on": "2026-05-06",
         "working_days": "5", "contact": "0570-6012345", "applications": [a.pk for a in applications], **extra,
     }  # fmt: skip
-    return client.post(reverse("programmes:notice_create"), data)
+    with at(dt.date.fromisoformat(data["published_on"])):
+        return client.post(reverse("programmes:notice_create"), data)
 
 
 # --- publishing ---------------------------------------------------------------------------------------------
@@ -277,8 +290,13 @@ def test_list_shows_state_and_open_objections(staff_a, claim_x):
 
 
 def pay(staff, claim, today=PAY_DAY):
+    with at(today):
+        return _pay(staff, claim, today)
+
+
+def _pay(staff, claim, today):
     return services.disbursement_create(
-        by=staff, award=claim.award, today=today,
+        by=staff, award=claim.award,
         data={"amount": Decimal("200000"), "source": "county", "fiscal_year": 2026, "paid_on": today,
               "voucher_no": f"记-2026-05-{claim.pk:03d}"},
     )  # fmt: skip

@@ -14,6 +14,8 @@ from kechuang.programmes import selectors, services
 from kechuang.programmes.models import Redemption, Voucher
 from tests.factories import OrganisationFactory
 
+from .fixtures import at
+
 TODAY = dt.date(2026, 6, 15)
 
 
@@ -47,6 +49,11 @@ def provider_b(staff_b, county_b):
     )
 
 
+@pytest.fixture(autouse=True)
+def _story_clock(clock):
+    clock.set(TODAY)
+
+
 def issue(staff, organisation, number="KH2026-0001", amount="50000", expires_on=dt.date(2026, 12, 31)):
     return services.voucher_issue(
         by=staff,
@@ -58,8 +65,13 @@ def issue(staff, organisation, number="KH2026-0001", amount="50000", expires_on=
 def redeem(
     staff, voucher, provider, amount, contract_amount=None, redeemed_on=TODAY, today=TODAY, no="HT-001"
 ):
+    with at(today):  # redeemed on the day it is recorded
+        return _redeem(staff, voucher, provider, amount, contract_amount, redeemed_on, no)
+
+
+def _redeem(staff, voucher, provider, amount, contract_amount, redeemed_on, no):
     return services.voucher_redeem(
-        by=staff, voucher=voucher, today=today,
+        by=staff, voucher=voucher,
         data={"provider": provider, "contract_no": no, "contract_amount": Decimal(contract_amount or amount),
               "amount": Decimal(amount), "redeemed_on": redeemed_on},
     )  # fmt: skip
@@ -139,9 +151,13 @@ def test_redemption_after_expiry_is_refused(staff_a, org_x, provider):
     late = dt.date(2027, 1, 1)
     with pytest.raises(ValidationError) as e:
         redeem(staff_a, voucher, provider, "1000", redeemed_on=late, today=late)
-    assert "创新券已于 2026年12月31日 到期" in e.value.message_dict["redeemed_on"][0]
+    assert "已于 2026年12月31日 到期" in e.value.messages[0]
+    # a redemption typed as of its last day, recorded after it, is refused too: expired is the clock's fact
+    with pytest.raises(ValidationError, match="已于 2026年12月31日 到期，不能兑付"):
+        redeem(staff_a, voucher, provider, "1000", redeemed_on=dt.date(2026, 12, 31), today=late)
     # its last day still counts
-    redeem(staff_a, voucher, provider, "1000", redeemed_on=dt.date(2026, 12, 31), today=late)
+    last_day = dt.date(2026, 12, 31)
+    redeem(staff_a, voucher, provider, "1000", redeemed_on=last_day, today=last_day)
 
 
 def test_redemption_dated_in_the_future_is_refused(staff_a, org_x, provider):

@@ -20,7 +20,7 @@ from kechuang.programmes.models import Application, Award, Milestone, Status, Tr
 from tests.conftest import make_user
 from tests.factories import OrganisationFactory
 
-from .fixtures import TODAY, make_call
+from .fixtures import TODAY, at, make_call
 
 S = Status
 FAMILY_FIXTURE = {"claim": "incentive", "other": "hte", "project": "key_rd"}
@@ -46,6 +46,23 @@ PATHS = {
     S.DECIDED: [S.SUBMITTED, S.CHECKED, S.DECIDED],
 }
 DECIDED_AMOUNT = Decimal("50000")
+
+
+@pytest.fixture(autouse=True)
+def _story_clock(clock):
+    """The services' clock after the claims' decisions (28 April 2026); each notice is published, each
+    payment made and each acceptance recorded on its own day (fixtures.Clock)."""
+    clock.set(dt.date(2026, 4, 30))
+
+
+def with_acceptance_day(save):
+    """Run a milestone write on 1 July 2027, after the acceptances these stories record (June 2027)."""
+
+    def run(**kwargs):
+        with at(dt.date(2027, 7, 1)):
+            return save(**kwargs)
+
+    return run
 
 
 def approve_data(application: Application, n: int = 1) -> dict:
@@ -94,6 +111,11 @@ def new_application(staff, programme, organisation, status: str = S.DRAFT, call=
 
 def payment_notice(staff, applications, published_on=dt.date(2026, 5, 6), working_days=5):
     """A payment 公示 from 6 May 2026 for 5 working days: 6, 7, 8, 9 (a make-up Saturday), 11 May."""
+    with at(published_on):
+        return _publish(staff, applications, published_on, working_days)
+
+
+def _publish(staff, applications, published_on, working_days):
     return services.notice_publish(
         by=staff,
         data={"county": applications[0].county, "title": "2026年科技政策奖励兑现公示", "purpose": "payment",
@@ -107,8 +129,13 @@ AFTER_NOTICE = dt.date(2026, 5, 12)  # the first day after the notice above
 
 def pay_in_full(staff, application: Application, by=None, today=AFTER_NOTICE):
     payment_notice(staff, [application])
+    with at(today):
+        return _pay(staff, application, by, today)
+
+
+def _pay(staff, application, by, today):
     return services.disbursement_create(
-        by=by or staff, award=application.award, today=today,
+        by=by or staff, award=application.award,
         data={"amount": application.award.amount, "source": "county", "fiscal_year": 2026, "paid_on": today,
               "voucher_no": "记-2026-05-031"},
     )  # fmt: skip
@@ -175,18 +202,21 @@ REFUSED_CASES = [
 
 
 def test_matrix_covers_every_move():
-    assert len(ALLOWED_CASES) == 32  # 6 moves for all three families, 3 for two, 8 for one
+    # 6 moves for all three families, 3 for two, 8 for one; withdrawing (by the applicant or staff): from
+    # submitted and returned for all three, from recommended for two, from checked for one
+    assert len(ALLOWED_CASES) == 32 + 2 * (3 + 3 + 2 + 1)
     assert {(p.values[0].source, p.values[0].target) for p in ALLOWED_CASES} == {
         (m.source, m.target) for m in workflow.MOVES
     }
-    assert len(_pairs) == 15  # the applicant and staff twins of submit and re-submit share a pair
-    # every pair is refused to 8 or 9 roles: staff_a may do every pair, enterprise_x only the submits
-    assert len(REFUSED_CASES) == 15 * 9 - 2
+    assert len(_pairs) == 19  # the applicant and staff twins of submit, re-submit and withdraw share a pair
+    # every pair is refused to 8 or 9 roles: staff_a may do every pair, enterprise_x only the submits and
+    # the withdrawals (refused to the other 8)
+    assert len(REFUSED_CASES) == 15 * 9 - 2 + 4 * 8
 
 
 def _do_move(move: workflow.Move, application: Application, user, staff_a) -> None:
     if move.target == S.ACCEPTED:
-        services.milestone_save(
+        with_acceptance_day(services.milestone_save)(
             by=staff_a, award=application.award,
             data={"kind": Milestone.Kind.ACCEPTANCE, "due_on": dt.date(2027, 6, 30), "done_on": dt.date(2027, 6, 20),
                   "result": Milestone.Result.PASSED},
@@ -247,7 +277,7 @@ def test_every_other_role_is_refused_and_audited(request, source, target, family
             services.claim_decide(by=user, application=application)
     elif move.via_service == "pay":
         payment_notice(staff_a, [application])
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied), at(AFTER_NOTICE):
             services.disbursement_create(
                 by=user, award=application.award, today=AFTER_NOTICE,
                 data={"amount": DECIDED_AMOUNT, "source": "county", "fiscal_year": 2026, "paid_on": AFTER_NOTICE,
@@ -327,10 +357,10 @@ def test_accepting_a_project_needs_a_passed_acceptance(staff_a, key_rd, org_x):
     project = new_application(staff_a, key_rd, org_x, S.IN_PROGRESS)
     failed = {"kind": Milestone.Kind.ACCEPTANCE, "due_on": dt.date(2027, 6, 30), "done_on": dt.date(2027, 6, 20),
               "result": Milestone.Result.FAILED}  # fmt: skip
-    services.milestone_save(by=staff_a, award=project.award, data=failed)
+    with_acceptance_day(services.milestone_save)(by=staff_a, award=project.award, data=failed)
     with pytest.raises(ValidationError, match="须先记录通过的验收节点"):
         services.application_transition(application=project, to=S.ACCEPTED, by=staff_a)
-    services.milestone_save(
+    with_acceptance_day(services.milestone_save)(
         by=staff_a, award=project.award, data={**failed, "result": Milestone.Result.PASSED}
     )
     services.application_transition(application=project, to=S.ACCEPTED, by=staff_a)
