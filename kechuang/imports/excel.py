@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
@@ -20,15 +22,17 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineError, CalamineWorkbook
 
-from . import cells
+from . import cells, sheets
 from .guards import human_size
 from .registers import (
     BOOL,
     CHOICE,
     DATE,
     DECIMAL,
+    ERROR_COLUMN,
+    HEADER_SEARCH_ROWS,
     INDUSTRY,
     INT,
     REF_ORGANISATION,
@@ -39,7 +43,7 @@ from .registers import (
     Table,
     header_label,
 )
-from .report import ImportRejected
+from .report import ImportRejected, RowError
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HELP_SHEET = "说明"
@@ -48,7 +52,6 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LAST_ROW = 1_048_575  # the last row index of a worksheet (0-based)
 TEXT_FORMAT_TYPES = (TEXT, REGION, INDUSTRY, REF_ORGANISATION)
 MAX_FLOAT_EXACT = Decimal(10) ** 15
-HEADER_SEARCH_ROWS = 10
 
 
 def neutralise(value: str) -> str:
@@ -272,48 +275,240 @@ def xlsx_response(title: str, headers: list[str], rows: Iterable[Iterable[Any]])
 # --- reading ------------------------------------------------------------------------------------------
 
 
+def _refusal(exc: sheets.SheetTooLarge, register: Register, sheet: str) -> ImportRejected:
+    if exc.kind == "rows":
+        return ImportRejected.file(
+            _(
+                "文件超过 %(limit)s 行（单次导入上限）：工作表“%(sheet)s”第 %(row)s 行仍有数据。"
+                "请分批导入；若下方本应为空，请删除多余的行后重新上传。"
+            )
+            % {"limit": f"{register.row_limit:,}", "sheet": sheet, "row": f"{exc.row:,}"}
+        )
+    return ImportRejected.file(
+        _(
+            "文件超过 %(limit)d 列：工作表“%(sheet)s”第 %(column)s 列（第 %(row)s 行）仍有数据，"
+            "而“%(label)s”只有 %(n)d 列。请删除多余的列，或使用本系统下载的模板。"
+        )
+        % {
+            "limit": register.max_columns,
+            "sheet": sheet,
+            "column": sheets.column_letters(exc.column),
+            "row": f"{exc.row:,}",
+            "label": register.label,
+            "n": len(register.columns),
+        }
+    )
+
+
+def choose_sheet(book: sheets.Workbook, register: Register) -> sheets.SheetInfo:
+    """The data sheet: the one named after the register, else the first visible one (the 说明 and
+    选项 sheets of the template aside). A hidden sheet is never imported, and the data sheet must be
+    the first visible one, so the file imports what its user sees on opening it."""
+    worksheets = [s for s in book.sheets if s.worksheet]
+    if not worksheets:
+        raise ImportRejected.file(_("文件中没有工作表。"))
+    visible = [s for s in worksheets if s.visible and s.name not in (HELP_SHEET, OPTIONS_SHEET)]
+    named = next((s for s in worksheets if s.name == register.sheet_name), None)
+    if named is not None and not named.visible:
+        raise ImportRejected.file(
+            _(
+                "工作表“%(name)s”是隐藏的，系统不导入隐藏的工作表：请在 Excel 中右键工作表标签，"
+                "选择“取消隐藏”，核对其内容后重新上传。"
+            )
+            % {"name": named.name}
+        )
+    if not visible:
+        raise ImportRejected.file(
+            _(
+                "文件中没有可见的工作表：系统不导入隐藏的工作表，请在 Excel 中取消隐藏要导入的工作表后重新上传。"
+            )
+        )
+    if named is not None and visible[0] is not named:
+        raise ImportRejected.file(
+            _(
+                "文件中第一个可见的工作表是“%(first)s”，而要导入的“%(name)s”在它后面：请把数据放在第一个工作表"
+                "（或删除其他工作表）后重新上传。"
+            )
+            % {"first": visible[0].name, "name": named.name}
+        )
+    return named or visible[0]
+
+
+def check_while_streaming(archive: zipfile.ZipFile, register: Register) -> str:
+    """Choose the data sheet and check its size and its header while streaming it out of the archive,
+    before any of it is held in memory. Returns the sheet's name; raises ImportRejected."""
+    try:
+        book = sheets.read_workbook(archive)
+        info = choose_sheet(book, register)
+        # A title row or a blank row or two above the header are allowed for; the exact count of data
+        # rows is checked again once the sheet is read.
+        limits = {"max_row": register.row_limit + HEADER_SEARCH_ROWS, "max_column": register.max_columns}
+        try:
+            first, complete = sheets.exact_scan(archive, info.path, keep_rows=HEADER_SEARCH_ROWS, **limits)
+            if not complete and not sheets.fast_scan(archive, info.path, **limits):
+                sheets.exact_scan(archive, info.path, **limits)
+        except sheets.SheetTooLarge as exc:
+            raise _refusal(exc, register, info.name) from None
+        if not first:
+            raise ImportRejected.file(_("工作表“%(name)s”是空的。") % {"name": info.name})
+        rows = sheets.decode_rows(archive, book, first)
+        number, header = rows[register.header_position(rows)]
+        register.check_header(header, number)
+    except sheets.SheetUnreadable as exc:
+        raise _unreadable(exc) from None
+    return info.name
+
+
+def _unreadable(exc: Exception) -> ImportRejected:
+    return ImportRejected.file(
+        _("无法读取该 Excel 文件（%(error)s），请在 Excel 中另存为 .xlsx 后重试。")
+        % {"error": type(exc).__name__}
+    )
+
+
 def read_table(file: IO[bytes], register: Register) -> Table:
-    """Read the register's sheet (by its name, else the first visible data sheet). The header is the
-    first non-empty row; row numbers are those Excel shows; fully empty rows are skipped."""
+    """Read the register's sheet (see choose_sheet), bounded while it streams (check_while_streaming).
+    The header is the first non-empty row naming one of the register's columns; row numbers are those
+    Excel shows; fully empty rows are skipped."""
     file.seek(0)
     try:
+        with zipfile.ZipFile(file) as archive:
+            name = check_while_streaming(archive, register)
+        file.seek(0)
         book = CalamineWorkbook.from_filelike(file)
-        visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-        if register.sheet_name in book.sheet_names:
-            name = register.sheet_name
-        else:
-            candidates = [n for n in visible if n not in (HELP_SHEET, OPTIONS_SHEET)] or list(
-                book.sheet_names
+        filled = [
+            (index, list(row))
+            for index, row in enumerate(
+                book.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1
             )
-            if not candidates:
-                raise ImportRejected.file(_("文件中没有工作表。"))
-            name = candidates[0]
-        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if not all(cells.is_blank(v) for v in row)
+        ]
     except ImportRejected:
         raise
-    except (CalamineError, ValueError, OSError, RuntimeError) as exc:
-        raise ImportRejected.file(
-            _("无法读取该 Excel 文件（%(error)s），请在 Excel 中另存为 .xlsx 后重试。")
-            % {"error": type(exc).__name__}
-        ) from None
+    except (CalamineError, ValueError, OSError, RuntimeError, zipfile.BadZipFile, EOFError) as exc:
+        raise _unreadable(exc) from None
     finally:
         file.seek(0)
 
-    filled = [
-        (index + 1, list(row)) for index, row in enumerate(values) if not all(cells.is_blank(v) for v in row)
-    ]
     if not filled:
         raise ImportRejected.file(_("工作表“%(name)s”是空的。") % {"name": name})
-    # The header is the first row naming at least one of the register's columns (a title row above
-    # it, common in hand-made sheets, is skipped); failing that, the first non-empty row.
-    labels = {c.label for c in register.columns}
-    position = next(
-        (
-            i
-            for i, (_n, row) in enumerate(filled[:HEADER_SEARCH_ROWS])
-            if any(header_label(v) in labels for v in row)
-        ),
-        0,
-    )
+    position = register.header_position(filled)
     header_row, header = filled[position]
     return Table(header=header, rows=filled[position + 1 :], header_row=header_row, sheet=name)
+
+
+# --- the error report ----------------------------------------------------------------------------
+
+ERRORS_SHEET = "错误清单"
+MAX_COMMENTS = 1000  # cell comments beyond this many make Excel slow; the error column has them all
+_UNNAMED_COLUMN = re.compile(r"第 ([A-Z]{1,3}) 列")
+
+
+def error_workbook(register: Register, table: Table, errors: list[RowError]) -> bytes:
+    """The uploaded sheet as it was read, every row at its own row number, with the cells in error
+    filled red (and a comment giving the reason), an error column on the right, and a second sheet
+    listing every error. The error column is ignored on import, so the user can fix the red cells and
+    upload this very file again."""
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    fmt = _Formats(book)
+    bad = book.add_format({"font_name": "等线", "bg_color": "#FFC7CE", "font_color": "#9C0006"})
+    bad_header = book.add_format(
+        {"font_name": "等线", "bold": True, "border": 1, "bg_color": "#FFC7CE", "font_color": "#9C0006"}
+    )
+    note = book.add_format({"font_name": "等线", "font_color": "#9C0006", "text_wrap": True, "valign": "top"})
+    data = book.add_worksheet(register.sheet_name)
+
+    index_of: dict[str, int] = {}
+    for index, raw in enumerate(table.header):
+        index_of.setdefault(header_label(raw), index)
+
+    def column_of(label: str) -> int | None:
+        unnamed = _UNNAMED_COLUMN.fullmatch(label)
+        if unnamed:
+            return sheets.column_index(unnamed.group(1)) - 1
+        return index_of.get(label)
+
+    by_row: dict[int, list[RowError]] = {}
+    for error in errors:
+        if error.row:
+            by_row.setdefault(error.row, []).append(error)
+    width = max([len(table.header), *(len(values) for _n, values in table.rows)])
+    data.set_column(0, max(width - 1, 0), 16)
+    data.set_column(width, width, 60)
+    comments = 0
+
+    def write_row(number: int, values: list[Any], header: bool) -> None:
+        nonlocal comments
+        problems = by_row.get(number, [])
+        marked: dict[int, list[str]] = {}
+        for error in problems:
+            col = column_of(error.column)
+            if col is not None:
+                marked.setdefault(col, []).append(error.reason)
+        for col in range(max(len(values), max(marked, default=-1) + 1)):
+            value = values[col] if col < len(values) else None
+            if col in marked:
+                style = bad_header if header else bad
+                if cells.is_blank(value):
+                    sheet_blank(number - 1, col, style)
+                else:
+                    _write_styled(data, number - 1, col, value, style)
+                if comments < MAX_COMMENTS:
+                    data.write_comment(
+                        number - 1, col, "；".join(marked[col])[:2000], {"author": "科创", "x_scale": 2}
+                    )
+                    comments += 1
+            elif not cells.is_blank(value):
+                if header:
+                    data.write_string(number - 1, col, neutralise(cells.to_text(value)), fmt.optional)
+                else:
+                    _write_value(data, number - 1, col, value, fmt, None)
+        if header:
+            data.write_string(number - 1, width, ERROR_COLUMN, fmt.required)
+        elif problems:
+            text = "；".join(f"【{e.column}】{e.reason}" if e.column else e.reason for e in problems)
+            data.write_string(number - 1, width, neutralise(text)[:32000], note)
+
+    def sheet_blank(row: int, col: int, style: Any) -> None:
+        data.write_blank(row, col, None, style)
+
+    write_row(table.header_row, list(table.header), True)
+    for number, values in table.rows:
+        write_row(number, values, False)
+    data.freeze_panes(table.header_row, 0)
+
+    listing = book.add_worksheet(ERRORS_SHEET)
+    for col, (title, size) in enumerate(((_("行号"), 8), (_("列"), 18), (_("值"), 24), (_("原因"), 80))):
+        listing.write_string(0, col, title, fmt.th)
+        listing.set_column(col, col, size)
+    for i, error in enumerate(errors, start=1):
+        if error.row:
+            listing.write_number(i, 0, error.row)
+        else:
+            listing.write_string(i, 0, "—")
+        listing.write_string(i, 1, neutralise(error.column))
+        listing.write_string(i, 2, neutralise(error.value))
+        listing.write_string(i, 3, neutralise(error.reason))
+    listing.freeze_panes(1, 0)
+    data.activate()
+    book.close()
+    return output.getvalue()
+
+
+def _write_styled(sheet: Any, row: int, col: int, value: Any, style: Any) -> None:
+    """A raw cell value, written by its type with the given format (text never as a formula)."""
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value, style)
+    elif isinstance(value, int | float) and abs(value) < MAX_FLOAT_EXACT:
+        sheet.write_number(row, col, value, style)
+    else:
+        sheet.write_string(row, col, neutralise(cells.display(value)), style)

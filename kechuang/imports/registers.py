@@ -64,6 +64,10 @@ TAGS = "tags"
 COLUMN_TYPES = (TEXT, INT, DECIMAL, DATE, BOOL, CHOICE, REGION, INDUSTRY, REF_ORGANISATION, TAGS)
 LOOKUP_TYPES = (REGION, INDUSTRY, REF_ORGANISATION)
 BOOL_LABELS = ("是", "否")
+HEADER_SEARCH_ROWS = 10  # the header is looked for among this many first non-empty rows
+# The error column of the downloadable error report: ignored on import, so a user can fix the marked
+# cells of that report and upload it again.
+ERROR_COLUMN = "【导入错误说明】"
 TAG_MAX_LENGTH = SpecialtyTag._meta.get_field("name").max_length or 30
 CHUNK = 500
 
@@ -394,6 +398,9 @@ class Register(ABC):
     non_field_label: ClassVar[str] = "（整行）"
     # Rows one file may hold; None: the IMPORT_MAX_ROWS setting (bulk statistical registers allow more).
     max_rows: ClassVar[int | None] = None
+    # Columns a sheet may use beyond the register's own (blank columns on the left, a stray note):
+    # a wider sheet is refused while it is read, before it is held in memory.
+    extra_columns: ClassVar[int] = 10
 
     def __init__(self) -> None:
         keys = [c.key for c in self.columns]
@@ -420,6 +427,16 @@ class Register(ABC):
     @property
     def sheet_name(self) -> str:
         return self.label[:31]
+
+    @property
+    def row_limit(self) -> int:
+        """Data rows one file may hold."""
+        return self.max_rows or settings.IMPORT_MAX_ROWS
+
+    @property
+    def max_columns(self) -> int:
+        """The widest sheet read for this register (its columns, read-only ones included, and some room)."""
+        return len(self.columns) + self.extra_columns
 
     @property
     def template_columns(self) -> list[Column]:
@@ -482,7 +499,7 @@ class Register(ABC):
         seen: dict[str, int] = {}
         for index, raw in enumerate(header):
             label = header_label(raw)
-            if not label:
+            if not label or label == ERROR_COLUMN:
                 continue
             column = by_label.get(label)
             if column is None:
@@ -521,6 +538,30 @@ class Register(ABC):
                     )
                 )
         return mapping, errors
+
+    def check_header(self, header: list[Any], header_row: int = 1) -> dict[int, Column]:
+        """The header's mapping, or ImportRejected listing its problems."""
+        mapping, errors = self.match_header(header, header_row)
+        if errors:
+            raise ImportRejected(
+                errors,
+                _("文件未导入：表头有 %(n)d 处问题，请使用本系统下载的模板。") % {"n": len(errors)},
+            )
+        return mapping
+
+    def header_position(self, filled: Sequence[tuple[int, list[Any]]]) -> int:
+        """Which of the first non-empty rows is the header: the first naming at least one of the
+        register's columns (a title row above it, common in hand-made sheets, is skipped); failing
+        that, the first."""
+        labels = {c.label for c in self.columns}
+        return next(
+            (
+                i
+                for i, (_n, row) in enumerate(filled[:HEADER_SEARCH_ROWS])
+                if any(header_label(v) in labels for v in row)
+            ),
+            0,
+        )
 
     def unnamed_data(self, table: Table) -> list[RowError]:
         """Data under a column without a header would be silently lost: report it."""
@@ -712,11 +753,11 @@ class Register(ABC):
                 _("文件未导入：表头有 %(n)d 处问题，请使用本系统下载的模板。") % {"n": len(header_errors)},
             )
         present = list(mapping.values())
-        max_rows: int = self.max_rows or settings.IMPORT_MAX_ROWS
+        max_rows = self.row_limit
         if len(table.rows) > max_rows:
             raise ImportRejected.file(
-                _("文件有 %(n)d 行数据，超过单次导入上限 %(limit)d 行，请分批导入。")
-                % {"n": len(table.rows), "limit": max_rows}
+                _("文件超过 %(limit)s 行：共有 %(n)s 行数据，超过单次导入上限，请分批导入。")
+                % {"n": f"{len(table.rows):,}", "limit": f"{max_rows:,}"}
             )
         rows = [self.read_row(number, values, mapping) for number, values in table.rows]
         if not rows:

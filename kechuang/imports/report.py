@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
+
+# Errors listed on the import page and by `kechuang import`; all of them are in the downloadable report.
+DISPLAY_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,24 @@ class ImportRejected(Exception):
     def __init__(self, errors: list[RowError], message: str = "") -> None:
         self.errors = errors
         self.message = message or _("文件未导入：发现 %(n)d 处错误，未写入任何数据。") % {"n": len(errors)}
+        # The sheet as read (a Table), when the refusal is about its rows: the error workbook marks them.
+        self.table: Any = None
         super().__init__(self.message)
+
+    @property
+    def shown(self) -> list[RowError]:
+        """The errors listed on screen and in the CLI (the first DISPLAY_LIMIT)."""
+        return self.errors[:DISPLAY_LIMIT]
+
+    @property
+    def truncated(self) -> str:
+        """ "共 N 处错误，仅显示前 200 处" when not every error is listed, else ""."""
+        if len(self.errors) <= DISPLAY_LIMIT:
+            return ""
+        return _("共 %(n)s 处错误，仅显示前 %(limit)d 处。") % {
+            "n": f"{len(self.errors):,}",
+            "limit": DISPLAY_LIMIT,
+        }
 
     @classmethod
     def file(cls, reason: str) -> ImportRejected:

@@ -35,6 +35,7 @@ imported = Signal()
 __all__ = [
     "ImportRejected",
     "ImportResult",
+    "error_workbook",
     "export_filename",
     "export_queryset",
     "import_file",
@@ -77,6 +78,7 @@ def import_file(*, register: Register | str, file: FileInput, by: Any, filename:
         )
     with _opened(file) as (handle, name):
         name = filename or name
+        table = None
         try:
             guards.check_upload(handle, name=name)
             table = excel.read_table(handle, register)
@@ -104,6 +106,8 @@ def import_file(*, register: Register | str, file: FileInput, by: Any, filename:
                     _("导入时与他人同时修改的数据发生冲突，未写入任何数据，请重新导入。")
                 ) from None
         except ImportRejected as exc:
+            if exc.table is None and not exc.file_level:
+                exc.table = table  # for the error workbook (error_workbook below)
             record_rejection(register=register, by=by, error=exc, filename=name)
             raise
         except Exception as exc:
@@ -141,6 +145,14 @@ def record_rejection(
         },
         detail=f"{error.message}（{filename or _('未命名文件')}）",
     )
+
+
+def error_workbook(*, register: Register | str, error: ImportRejected) -> bytes | None:
+    """The refused sheet with its bad cells marked and every error listed (None when the file as a
+    whole was refused: there are no rows to mark)."""
+    if error.table is None:
+        return None
+    return excel.error_workbook(_register(register), error.table, error.errors)
 
 
 def export_queryset(*, register: Register | str, by: Any, filters: Any = None) -> bytes:

@@ -16,14 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kechuang.core import permissions
 
-from . import excel, guards, services
+from . import error_reports, excel, guards, services
 from .forms import UploadForm
 from .registers import REGISTERS, Register
 from .report import ImportRejected
 from .uploads import SizeLimitUploadHandler
-
-# The error table shows this many rows; the CLI and the audit event carry the count of all of them.
-REPORT_DISPLAY_LIMIT = 5000
 
 
 def _register_or_404(slug: str) -> Register:
@@ -114,10 +111,35 @@ def _upload(request: HttpRequest, handler: SizeLimitUploadHandler) -> HttpRespon
                 form = UploadForm(initial={"register": register.slug}, user=request.user)
             except ImportRejected as exc:
                 context["rejected"] = exc
-                context["shown_errors"] = exc.errors[:REPORT_DISPLAY_LIMIT]
-                context["hidden_errors"] = max(0, len(exc.errors) - REPORT_DISPLAY_LIMIT)
+                data = services.error_workbook(register=register, error=exc)
+                if data is not None:
+                    token = error_reports.save(
+                        user=request.user,
+                        register=register.slug,
+                        filename=uploaded.name if uploaded is not None else "",
+                        errors=len(exc.errors),
+                        data=data,
+                    )
+                    context["report_token"] = token
                 status = 422
     else:
         form = UploadForm(initial={"register": request.GET.get("register", "")}, user=request.user)
     context["form"] = form
     return render(request, "imports/upload.html", context, status=status)
+
+
+@require_GET
+@login_required
+def error_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The full error workbook of an upload the requesting user made (another user's token: 404)."""
+    stored = error_reports.find(user=request.user, token=token)
+    register = REGISTERS.get(stored.register) if stored is not None else None
+    if stored is None or register is None:
+        raise Http404(_("没有这份错误报告（报告保留 7 天）。"))
+    permissions.require(
+        register.may_import(request.user), request.user, f"import.{register.slug}", what="imports"
+    )
+    stem = stored.filename.rsplit(".", 1)[0] if stored.filename else register.label
+    return excel.download(
+        stored.path.read_bytes(), f"{stem}_错误报告.xlsx", fallback=f"{register.slug}_errors.xlsx"
+    )

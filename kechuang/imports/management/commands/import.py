@@ -23,6 +23,15 @@ class Command(RegisterCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
+            "--errors",
+            default="",
+            metavar="FILE",
+            help=_(
+                "文件未导入时，把完整错误报告写入该 .xlsx 文件：上传的各行，出错的单元格标红，右侧一列写明原因，"
+                "另有一张表列出全部错误。"
+            ),
+        )
+        parser.add_argument(
             "--user",
             default="",
             help=_(
@@ -47,8 +56,19 @@ class Command(RegisterCommand):
             raise CommandError(str(exc)) from None
         except ImportRejected as exc:
             self.stderr.write(exc.message)
-            for error in exc.errors:
+            for error in exc.shown:
                 self.stderr.write(f"  {error}")
+            if exc.truncated:
+                self.stderr.write(exc.truncated)
+            report = Path(options["errors"]) if options.get("errors") else None
+            data = services.error_workbook(register=register, error=exc) if report else None
+            if report is not None and data is not None:
+                report.write_bytes(data)
+                self.stderr.write(
+                    _("完整错误报告已写入 %(path)s（出错的单元格标为红色）。") % {"path": report}
+                )
+            elif report is None and exc.truncated:
+                self.stderr.write(_("加 --errors 错误报告.xlsx 可导出全部错误。"))
             raise CommandError(
                 _("导入失败：%(n)d 处错误，未写入任何数据。") % {"n": len(exc.errors)}
             ) from None
