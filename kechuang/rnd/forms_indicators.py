@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.forms import EditTokenMixin
 from kechuang.core.models import Region
 from kechuang.programmes.forms_funds import DATE, WanField, staff_counties, wan_text
 
@@ -29,7 +30,7 @@ def _year_field() -> forms.IntegerField:
     return forms.IntegerField(label=_("年度"), min_value=YEAR_MIN, max_value=YEAR_MAX)
 
 
-class _CountyForm(forms.Form):
+class _CountyForm(EditTokenMixin, forms.Form):
     """A county record: the county is chosen among those the user runs as staff, fixed once saved."""
 
     county: forms.ModelChoiceField = forms.ModelChoiceField(

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kechuang.core.forms import EditTokenMixin
 from kechuang.core.models import Organisation
 
 from . import services
@@ -23,7 +24,7 @@ MONTHS = range(1, 13)
 CATEGORIES = RndExpense.CATEGORIES
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(EditTokenMixin, forms.ModelForm):
     """A project. An enterprise user registers projects of its own organisation only (no choice shown);
     bureau staff choose an enterprise of their county. The enterprise of a saved project stays."""
 

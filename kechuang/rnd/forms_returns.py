@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.forms import EditTokenMixin
 from kechuang.core.models import Organisation, Region
 from kechuang.programmes.forms_funds import staff_counties
 
@@ -34,7 +35,7 @@ class OrganisationChoices(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.get_kind_display()}）"
 
 
-class ReturnTypeForm(forms.ModelForm):
+class ReturnTypeForm(EditTokenMixin, forms.ModelForm):
     listed = OrganisationChoices(
         label=_("指定单位"),
         queryset=Organisation.objects.none(),

@@ -5,6 +5,7 @@ transaction, so the rankings never show a state the inputs no longer have."""
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.core import audit, permissions
+from kechuang.core import audit, edits, permissions
 from kechuang.core.models import Organisation, OrganisationYear
 from kechuang.core.workdays import add_workdays
 from kechuang.core.writes import assign, create_or_update, require_staff, save
@@ -84,17 +85,22 @@ def may_write_for(user: Any, organisation: Organisation) -> bool:
 # --- R&D projects and expense collection ------------------------------------------------------------------
 
 
-def rnd_project_save(*, by: Any, data: dict[str, Any], instance: RndProject | None = None) -> RndProject:
+def rnd_project_save(
+    *, by: Any, data: dict[str, Any], instance: RndProject | None = None, loaded: Any = None
+) -> RndProject:
     organisation = data.get("organisation") or (instance.organisation if instance else None)
     allowed = isinstance(organisation, Organisation) and may_write_for(by, organisation)
     if instance is not None and allowed:
         allowed = may_write_for(by, instance.organisation)
     permissions.require(allowed, by, "rnd_project.save", instance, what="rnd.rndproject")
     with transaction.atomic():
-        project = instance or RndProject()
-        before = audit.snapshot(project) if instance else None
-        assign(project, data, PROJECT_FIELDS)
-        project = save(project, by=by, action="update" if instance else "create", before=before)
+        if instance is not None:  # core's compare-and-set: only what the user changed since `loaded`
+            assign(copy.copy(instance), data, PROJECT_FIELDS)
+            project = edits.update(instance, by=by, data=data, loaded=loaded)
+        else:
+            project = RndProject()
+            assign(project, data, PROJECT_FIELDS)
+            project = save(project, by=by, action="create")
         months = project.expenses.values_list("year", "month")
         if any(not project.covers(year, month) for year, month in months):
             raise ValidationError(
@@ -137,13 +143,14 @@ def rnd_expense_set(
 
 
 def county_economy_save(
-    *, by: Any, data: dict[str, Any], instance: CountyEconomy | None = None
+    *, by: Any, data: dict[str, Any], instance: CountyEconomy | None = None, loaded: Any = None
 ) -> CountyEconomy:
     county = data.get("county") or (instance.county if instance else None)
     with transaction.atomic():
         row = create_or_update(
-            CountyEconomy, by=by, data=data, fields=ECONOMY_FIELDS, county=county, instance=instance
-        )
+            CountyEconomy, by=by, data=data, fields=ECONOMY_FIELDS, county=county, instance=instance,
+            loaded=loaded,
+        )  # fmt: skip
         indicators.refresh([row.year] + ([instance.year] if instance and instance.year != row.year else []))
         return row
 
@@ -158,17 +165,22 @@ def county_economy_delete(*, by: Any, row: CountyEconomy) -> None:
 
 
 def official_figure_save(
-    *, by: Any, data: dict[str, Any], instance: OfficialFigure | None = None
+    *, by: Any, data: dict[str, Any], instance: OfficialFigure | None = None, loaded: Any = None
 ) -> OfficialFigure:
     county = data.get("county") or (instance.county if instance else None)
     return create_or_update(
-        OfficialFigure, by=by, data=data, fields=OFFICIAL_FIELDS, county=county, instance=instance
-    )
+        OfficialFigure, by=by, data=data, fields=OFFICIAL_FIELDS, county=county, instance=instance,
+        loaded=loaded,
+    )  # fmt: skip
 
 
-def target_save(*, by: Any, data: dict[str, Any], instance: Target | None = None) -> Target:
+def target_save(
+    *, by: Any, data: dict[str, Any], instance: Target | None = None, loaded: Any = None
+) -> Target:
     county = data.get("county") or (instance.county if instance else None)
-    return create_or_update(Target, by=by, data=data, fields=TARGET_FIELDS, county=county, instance=instance)
+    return create_or_update(
+        Target, by=by, data=data, fields=TARGET_FIELDS, county=county, instance=instance, loaded=loaded
+    )
 
 
 def record_delete(*, by: Any, obj: OfficialFigure | Target) -> None:
@@ -207,12 +219,14 @@ def return_type_save(
     data: dict[str, Any],
     listed: list[Organisation] | None = None,
     instance: ReturnType | None = None,
+    loaded: Any = None,
 ) -> ReturnType:
     county = data.get("county") or (instance.county if instance else None)
     with transaction.atomic():
         row = create_or_update(
-            ReturnType, by=by, data=data, fields=RETURN_TYPE_FIELDS, county=county, instance=instance
-        )
+            ReturnType, by=by, data=data, fields=RETURN_TYPE_FIELDS, county=county, instance=instance,
+            loaded=loaded,
+        )  # fmt: skip
         if listed is not None:
             foreign = [o.name for o in listed if not o.region_id.startswith(row.county_id)]
             if foreign:

@@ -28,7 +28,7 @@ from kechuang.core import audit, permissions
 from kechuang.core import selectors as core_selectors
 from kechuang.core.models import Organisation, Region, Role
 from kechuang.core.navigation import Link, Panel
-from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
+from kechuang.core.views import AuthedRequest, _form_page, _page, _render_list, _visible_or_404
 from kechuang.imports.excel import xlsx_response
 from kechuang.imports.registers import get_register
 
@@ -272,18 +272,14 @@ def _entry_edit(request: AuthedRequest, entry: Entry, pk: int | None) -> HttpRes
     permissions.require(_is_staff(user), user, f"rnd.{entry.slug}.edit", what=entry.model._meta.label_lower)
     instance = _visible_or_404(request, entry.model, pk, _for_change(entry)) if pk else None
     form = FORMS[entry.model](request.POST or None, user=user, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = entry.save(by=user, data=form.service_data(), instance=instance)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已保存：%(r)s") % {"r": record})
-            return redirect(f"{reverse(entry.list_url)}?year={record.year}")
-    return render(
+    return _form_page(
         request,
-        "rnd/indicators/entry_form.html",
-        {"entry": entry, "form": form, "instance": instance},
+        form,
+        lambda data, loaded: entry.save(by=user, data=data, instance=instance, loaded=loaded),
+        detail=lambda record: f"{reverse(entry.list_url)}?year={record.year}",
+        template="rnd/indicators/entry_form.html",
+        context={"entry": entry, "instance": instance},
+        done=_("已保存：%(n)s"),
     )
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from kechuang.core import audit, permissions
 from kechuang.core.models import Organisation, Role
 from kechuang.core.navigation import Link, Panel
-from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
+from kechuang.core.views import AuthedRequest, _form_page, _page, _render_list, _visible_or_404
 from kechuang.imports.excel import xlsx_response
 from kechuang.imports.registers import REGISTERS
 
@@ -143,18 +143,14 @@ def _project_form_page(request: AuthedRequest, project: RndProject | None) -> Ht
     staff = permissions.has_role(user, Role.STAFF)
     organisations = selectors.creatable_organisations(user)
     form = ProjectForm(request.POST or None, instance=project, organisations=organisations, choose=staff)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.rnd_project_save(by=user, data=form.service_data(), instance=project)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已保存研发项目：%(n)s") % {"n": saved})
-            return redirect("rnd:project_detail", pk=saved.pk)
-    return render(
+    return _form_page(
         request,
-        "rnd/projects/project_form.html",
-        {"form": form, "project": project, "own": form.own},
+        form,
+        lambda data, loaded: services.rnd_project_save(by=user, data=data, instance=project, loaded=loaded),
+        detail="rnd:project_detail",
+        template="rnd/projects/project_form.html",
+        context={"project": project, "own": form.own},
+        done=_("已保存研发项目：%(n)s"),
     )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core import audit, permissions
 from kechuang.core.models import Role
 from kechuang.core.navigation import Link, Panel
-from kechuang.core.views import AuthedRequest, _apply_errors, _render_list, _visible_or_404
+from kechuang.core.views import AuthedRequest, _apply_errors, _form_page, _render_list, _visible_or_404
 from kechuang.imports.excel import xlsx_response
 
 from . import selectors_returns as selectors
@@ -124,20 +124,17 @@ def _own_filings(request: AuthedRequest, today: dt.date) -> HttpResponse:
 
 def _type_form_page(request: AuthedRequest, instance: ReturnType | None) -> HttpResponse:
     form = ReturnTypeForm(request.POST or None, user=request.user, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            row = services.return_type_save(
-                by=request.user,
-                data=form.service_data(),
-                listed=form.listed_organisations(),
-                instance=instance,
-            )
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已保存报表“%(n)s”。") % {"n": row.name})
-            return redirect(f"{reverse('rnd:return_list')}?type={row.pk}")
-    return render(request, "rnd/returns/type_form.html", {"form": form, "instance": instance})
+    return _form_page(
+        request,
+        form,
+        lambda data, loaded: services.return_type_save(
+            by=request.user, data=data, listed=form.listed_organisations(), instance=instance, loaded=loaded
+        ),
+        detail=lambda row: f"{reverse('rnd:return_list')}?type={row.pk}",
+        template="rnd/returns/type_form.html",
+        context={"instance": instance},
+        done=_("已保存报表“%(n)s”。"),
+    )
 
 
 @login_required
