@@ -1,13 +1,8 @@
-from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from kechuang.api import api
 from kechuang.core import views
-
-admin.site.site_header = "科创 · 系统管理"
-admin.site.site_title = "科创系统管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,7 +34,12 @@ urlpatterns = [
     path("rnd/", include("kechuang.rnd.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    # The administrator changes their own password where everyone does (validated and audited there).
-    path("sysadmin/password_change/", RedirectView.as_view(pattern_name="password_change")),
-    path("sysadmin/", admin.site.urls),
+    # Accounts (system administrator) and role grants (security administrators); no Django admin site.
+    path("", include("kechuang.core.urls_accounts")),
 ]
+
+# Every error answers in the request's language: JSON under /api/, a page elsewhere; a busy database is 503.
+handler400 = "kechuang.core.errors.bad_request"
+handler403 = "kechuang.core.errors.permission_denied"
+handler404 = "kechuang.core.errors.page_not_found"
+handler500 = "kechuang.core.errors.server_error"

@@ -70,8 +70,15 @@ def expert_person_b(county_b):
 
 
 def make_user(username, **role):
+    """The server-side bootstrap path (by=None), which pages and the API cannot take: the role at once,
+    and no forced password change (tests log in with force_login or PASSWORD)."""
     return services.user_create(
-        by=None, username=username, password=PASSWORD, full_name=username, roles=[role] if role else []
+        by=None,
+        username=username,
+        password=PASSWORD,
+        full_name=username,
+        roles=[role] if role else [],
+        must_change_password=False,
     )
 
 
@@ -118,6 +125,16 @@ def province_user(reference):
 @pytest.fixture
 def admin_user(reference):
     return make_user("sysadmin", role=Role.ADMIN)
+
+
+@pytest.fixture
+def security_user(reference):
+    return make_user("security1", role=Role.SECURITY)
+
+
+@pytest.fixture
+def security_user2(reference):
+    return make_user("security2", role=Role.SECURITY)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from ninja.utils import check_csrf
 from . import services, throttle
 from .middleware import client_ip
 from .models import FailureWindow
-from .passwords import password_expired
+from .passwords import password_change_required
 
 
 class ApiRequest(HttpRequest):
@@ -26,11 +26,13 @@ class ApiRequest(HttpRequest):
 
 
 def check_account(user: Any) -> Any:
-    """An inactive account or one whose password has expired may not use the API (403)."""
+    """An inactive account, or one whose password must be changed first (set by someone else, or
+    expired), may not use the API (403)."""
     if not user.is_active:
         raise HttpError(403, _("账号已停用。"))
-    if password_expired(user):
-        raise HttpError(403, _("密码已过期，请先登录网页修改密码。"))
+    reason = password_change_required(user)
+    if reason:
+        raise HttpError(403, f"{reason}{_('（请先登录网页修改密码。）')}")
     return user
 
 

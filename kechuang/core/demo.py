@@ -54,6 +54,8 @@ DEMO_USERNAMES = (
     "qz_city",
     "zj_province",
     "sysadmin",
+    "security1",
+    "security2",
     "auditor",
     "cs_staff",
 )
@@ -888,7 +890,10 @@ def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
         ),
         AccountSpec("qz_city", Role.CITY, "徐志强", "衢州市", region=QUZHOU),
         AccountSpec("zj_province", Role.PROVINCE, "陈立明", "浙江省", region=ZHEJIANG),
-        AccountSpec("sysadmin", Role.ADMIN, "系统管理员", "账号与角色（含 /sysadmin/ 后台）"),
+        AccountSpec("sysadmin", Role.ADMIN, "系统管理员", "账号：创建、停用、重置密码（/sysadmin/）"),
+        # Two security administrators: a role grant needs one to ask and the other to approve.
+        AccountSpec("security1", Role.SECURITY, "安全管理员甲", "角色授权：申请与审批（/security/）"),
+        AccountSpec("security2", Role.SECURITY, "安全管理员乙", "角色授权：申请与审批（/security/）"),
         AccountSpec("auditor", Role.AUDITOR, "审计员", "审计日志"),
         AccountSpec("cs_staff", Role.STAFF, "樊丽萍", "常山县", region=CHANGSHAN),
     )
@@ -1091,7 +1096,8 @@ def _write(specs: DemoSpecs) -> Counter:
             password=DEMO_PASSWORD,
             full_name=a.full_name,
             phone=a.phone,
-            roles=[role],
+            roles=[role],  # the server-side bootstrap path (by=None), audited as the demo generator
+            must_change_password=False,  # the published demo logins; production refuses the demo
         )
         created["user"] += 1
 

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import audit
-from .passwords import password_expired
+from .passwords import password_change_required
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -64,23 +64,21 @@ class SessionLifetimeMiddleware:
 
 
 class PasswordExpiryMiddleware:
-    """Send a user whose password is older than PASSWORD_MAX_AGE_DAYS to the password change page."""
+    """Send a user who must change their password (set by someone else, or older than
+    PASSWORD_MAX_AGE_DAYS) to the password change page; the API answers 403 in JSON."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and password_expired(user):
+        reason = password_change_required(user) if user is not None else ""
+        if reason:
             allowed = {reverse("password_change"), reverse("logout"), reverse("set_language")}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": _("密码已过期，请先登录网页修改密码。")}, status=403)
-                messages.warning(
-                    request,
-                    _("您的密码已超过 %(d)d 天未修改，请先修改密码。")
-                    % {"d": settings.PASSWORD_MAX_AGE_DAYS},
-                )
+                    return JsonResponse({"detail": f"{reason}{_('（请先登录网页修改密码。）')}"}, status=403)
+                messages.warning(request, reason)
                 return redirect("password_change")
         return self.get_response(request)
 

@@ -287,6 +287,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机"), max_length=20, blank=True, validators=[phone_validator])
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    # Set when someone other than the owner set the password (the administrator's reset, the CLI): the
+    # owner must choose a new one before anything else works (PasswordExpiryMiddleware, the API).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("账号")
@@ -310,6 +313,7 @@ class Role(models.TextChoices):
     CITY = "city", _("市级科技部门")
     PROVINCE = "province", _("省级科技部门")
     ADMIN = "admin", _("系统管理员")
+    SECURITY = "security", _("安全管理员")
     AUDITOR = "auditor", _("审计员")
 
 
@@ -317,7 +321,10 @@ class Role(models.TextChoices):
 REGION_ROLES = {Role.STAFF, Role.LEADER, Role.CITY, Role.PROVINCE}
 ORGANISATION_ROLES = {Role.ENTERPRISE, Role.DEPARTMENT}
 PERSON_ROLES = {Role.EXPERT, Role.COMMISSIONER}
-SYSTEM_ROLES = {Role.ADMIN, Role.AUDITOR}
+# 三员分立 (等保 2.0): the system administrator (accounts), the security administrator (roles) and the
+# auditor (the log). An account holding one of them holds no other role at all.
+SYSTEM_ROLES = {Role.ADMIN, Role.SECURITY, Role.AUDITOR}
+BUSINESS_ROLES = [r for r in Role if r not in SYSTEM_ROLES]
 REQUIRED_REGION_LEVEL = {
     Role.STAFF: Region.Level.COUNTY,
     Role.LEADER: Region.Level.COUNTY,
@@ -380,6 +387,104 @@ class RoleAssignment(models.Model):
         errors = {field: _("该角色不使用此范围，请留空。") for field, bad in stray.items() if bad}
         if errors:
             raise ValidationError(errors)
+        if self.user_id:
+            others = RoleAssignment.objects.filter(user_id=self.user_id).exclude(pk=self.pk)
+            message = separation_error(role, {Role(r) for r in others.values_list("role", flat=True)})
+            if message:
+                raise ValidationError({"role": message})
+
+
+def separation_error(role: Role, held: set[Role]) -> str:
+    """三员分立: why an account holding `held` may not also get `role` ("" when it may)."""
+    if role in SYSTEM_ROLES and held - {role}:
+        return str(
+            _("%(role)s账号不能兼有其他角色（已有：%(held)s）。")
+            % {"role": role.label, "held": "、".join(str(r.label) for r in sorted(held))}
+        )
+    system = sorted(held & SYSTEM_ROLES)
+    if system and role not in system:
+        return str(
+            _("该账号是%(system)s账号，不能再授予其他角色（三员分立）。")
+            % {"system": "、".join(str(r.label) for r in system)}
+        )
+    return ""
+
+
+class RoleGrantRequest(models.Model):
+    """A role grant or revocation asked for by one security administrator (or the server operator
+    on the command line). It takes effect only when another security administrator approves it: never
+    the requester, never the account it concerns. Every step is audited."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("授予")
+        REVOKE = "revoke", _("撤销")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.GRANT)
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="role_requests"
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区域"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属单位"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员档案"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    # The assignment a revocation removes, or the one an approved grant created.
+    assignment = models.ForeignKey(
+        RoleAssignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("申请理由"), max_length=200)
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示服务器命令行（kechuang createuser）。"),
+    )
+    requested_label = models.CharField(_("申请人"), max_length=150)
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decision = models.CharField(
+        _("审批结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("审批人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("角色授权申请")
+        verbose_name_plural = _("角色授权申请")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="role_request_not_self_approved",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("user")), name="role_request_not_grantee_approved"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.region or self.organisation or self.person or ""
+        return f"{self.get_kind_display()} {self.user.username} {self.get_role_display()} {scope}".strip()
+
+    @property
+    def scope(self) -> Region | Organisation | Person | None:
+        return self.region or self.organisation or self.person
 
 
 class Signup(models.Model):

@@ -68,7 +68,7 @@ class PermissionFlags:
     @cached_property
     def streams(self) -> bool:
         return bool(permissions.roles_of(self.user)) and not permissions.has_role(
-            self.user, Role.ADMIN, Role.AUDITOR
+            self.user, Role.ADMIN, Role.SECURITY, Role.AUDITOR
         )
 
     @cached_property
@@ -86,6 +86,10 @@ class PermissionFlags:
     @cached_property
     def accounts(self) -> bool:
         return permissions.can_manage_accounts(self.user)
+
+    @cached_property
+    def roles(self) -> bool:
+        return permissions.can_grant_roles(self.user)
 
     @cached_property
     def activate(self) -> bool:

@@ -48,6 +48,20 @@ def password_expired(user: Any) -> bool:
     return timezone.now() - user.password_changed_at > dt.timedelta(days=days)
 
 
+def password_change_required(user: Any) -> str:
+    """Why this signed-in user must change their password before anything else works ("" if not):
+    someone else set or reset it (must_change_password), or it is older than PASSWORD_MAX_AGE_DAYS."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if getattr(user, "must_change_password", False):
+        return _("您的密码由系统管理员或服务器操作员设置，请先修改为只有您自己知道的密码。")
+    if password_expired(user):
+        return _("您的密码已过期（超过 %(d)d 天未修改），请先修改密码。") % {
+            "d": settings.PASSWORD_MAX_AGE_DAYS
+        }
+    return ""
+
+
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     """Django's length rule with a Chinese message (Django 5.2's zh_Hans catalogue lacks this one)."""
 

@@ -4,7 +4,8 @@ and the CLI all ask here; nothing else checks roles.
 Rule of thumb: region roles see everything whose region code starts with their region's prefix
 (staff may also change it, leaders and city/province staff only read); organisation roles see and
 change their own organisation and its people; expert/commissioner roles see their own profile; the
-system administrator manages accounts but not business data; only the auditor reads the audit log."""
+system administrator manages accounts (no roles, no business data); the security administrator grants
+roles, two persons per grant; only the auditor reads the audit log (三员分立)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from . import audit
 from .models import (
     ORGANISATION_ROLES,
     PERSON_ROLES,
+    SYSTEM_ROLES,
     AuditEvent,
     Organisation,
     Person,
@@ -165,7 +167,29 @@ def can_read_audit(user: Any) -> bool:
 
 
 def can_manage_accounts(user: Any) -> bool:
+    """The system administrator creates, disables and resets accounts (and grants no role)."""
     return has_role(user, Role.ADMIN)
+
+
+def can_manage_account(user: Any, target: Any) -> bool:
+    """Never their own account, never one of the three system roles' accounts (those are the server
+    operator's: `kechuang createuser`, `kechuang changepassword`)."""
+    return (
+        can_manage_accounts(user)
+        and target is not None
+        and target.pk != user.pk
+        and not RoleAssignment.objects.filter(user=target, role__in=SYSTEM_ROLES).exists()
+    )
+
+
+def can_grant_roles(user: Any) -> bool:
+    """The security administrator asks for role grants and revocations and approves others' requests."""
+    return has_role(user, Role.SECURITY)
+
+
+def can_decide_role_request(user: Any, request: Any) -> bool:
+    """Another security administrator: never the requester, never the account the request concerns."""
+    return can_grant_roles(user) and request.requested_by_id != user.pk and request.user_id != user.pk
 
 
 def can_decide_signup(user: Any, signup: Any) -> bool:

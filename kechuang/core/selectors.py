@@ -149,3 +149,35 @@ def above_scale_years(*, user: Any) -> list[int]:
         .distinct()
         .order_by("-year")
     )
+
+
+# --- accounts and role grants (三员分立) ----------------------------------------------------------------
+
+
+def account_list(*, user: Any, q: str = "") -> QuerySet:
+    """Accounts, for the system administrator (to create, disable, reset) and the security
+    administrators (to grant and revoke roles); nobody else."""
+    from .models import User
+
+    if not (permissions.can_manage_accounts(user) or permissions.can_grant_roles(user)):
+        return User.objects.none()
+    qs = User.objects.order_by("username").prefetch_related(
+        "roles__region", "roles__organisation", "roles__person"
+    )
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q) | Q(phone__icontains=q))
+    return qs
+
+
+def role_request_list(*, user: Any, pending: bool) -> QuerySet:
+    """Role-grant requests, for the security administrators only."""
+    from .models import RoleGrantRequest
+
+    if not permissions.can_grant_roles(user):
+        return RoleGrantRequest.objects.none()
+    qs = RoleGrantRequest.objects.select_related(
+        "user", "region", "organisation", "person", "requested_by", "decided_by"
+    )
+    if pending:
+        return qs.filter(decision=RoleGrantRequest.Decision.PENDING).order_by("requested_at", "id")
+    return qs.exclude(decision=RoleGrantRequest.Decision.PENDING).order_by("-decided_at", "-id")

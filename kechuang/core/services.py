@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from .models import (
     Region,
     Role,
     RoleAssignment,
+    RoleGrantRequest,
     Signup,
     SpecialtyTag,
     User,
@@ -101,7 +101,11 @@ PROTECTED_ORGANISATION_FIELDS = ("credit_code", "credit_code_exception", "kind",
 
 
 def organisation_update(
-    *, organisation: Organisation, by: Any, data: dict[str, Any], loaded: edits.Loaded | edits.IfMatch | None = None
+    *,
+    organisation: Organisation,
+    by: Any,
+    data: dict[str, Any],
+    loaded: edits.Loaded | edits.IfMatch | None = None,
 ) -> Organisation:
     """Change the fields of `data` the user changed since `loaded` (what the form showed; None for the API,
     imports and the CLI, which state values): the compare-and-set of kechuang.core.edits."""
@@ -257,42 +261,38 @@ def user_create(
     email: str = "",
     is_active: bool = True,
     roles: Iterable[dict[str, Any]] = (),
+    must_change_password: bool = True,
 ) -> User:
-    """Create an account with its roles. `by` None means the CLI or the demo generator."""
+    """Create an account. The system administrator (`by`) creates accounts without roles: roles are
+    granted by security administrators, two persons per grant (role_request_*). The password is set by
+    someone other than its owner, so the owner must change it at the first login.
+
+    `by` None is the server side (the CLI, the demo generator, tests): only there may `roles` be given
+    (assigned at once, audited as that bootstrap) and the forced change be waived (the demo's
+    published logins, test fixtures). Pages and the API always pass the acting user."""
+    roles = list(roles)
     if by is not None:
         permissions.require(permissions.can_manage_accounts(by), by, "user.create", what="core.user")
+        if roles or not must_change_password:
+            permissions.require(
+                False,
+                by,
+                "user.create:roles",
+                what="core.user",
+                message=_(
+                    "系统管理员只创建账号，不能授予角色：角色由安全管理员申请并经另一名安全管理员批准。"
+                ),
+            )
     with transaction.atomic():
-        return _user_create(
-            username=username,
-            password=password,
-            full_name=full_name,
-            phone=phone,
-            email=email,
-            is_active=is_active,
-            roles=roles,
-            by=by,
-        )
-
-
-def _user_create(
-    *,
-    by: Any,
-    username: str,
-    password: str,
-    full_name: str,
-    phone: str,
-    email: str,
-    is_active: bool,
-    roles: Iterable[dict[str, Any]],
-) -> User:
-    user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=is_active)
-    validate_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    audit.record("create", by=by, obj=user, after=audit.snapshot(user))
-    for role in roles:
-        role_assign(by=by, user=user, **role)
+        user = User(username=username, full_name=full_name, phone=phone, email=email, is_active=is_active)
+        validate_password(password, user)
+        user.set_password(password)
+        user.must_change_password = must_change_password
+        user.full_clean()
+        user.save()
+        audit.record("create", by=by, obj=user, after=audit.snapshot(user))
+        for role in roles:
+            role_assign(by=None, user=user, **role)
     return user
 
 
@@ -305,39 +305,288 @@ def role_assign(
     organisation: Organisation | None = None,
     person: Person | None = None,
 ) -> RoleAssignment:
+    """Assign a role at once: the server-side bootstrap only (`by` None: the CLI's first system
+    accounts, the demo, tests). Everyone else asks with role_request_create and another security
+    administrator approves."""
     if by is not None:
-        permissions.require(permissions.can_manage_accounts(by), by, "role.assign", user)
+        permissions.require(
+            False,
+            by,
+            "role.assign",
+            user,
+            message=_("角色须由安全管理员申请、另一名安全管理员批准后才生效。"),
+        )
     assignment = RoleAssignment(user=user, role=role, region=region, organisation=organisation, person=person)
     with transaction.atomic():
         assignment.full_clean()
         assignment.save()
-        audit.record("create", by=by, obj=assignment, after=audit.snapshot(assignment))
-        if role == Role.ADMIN:
-            _grant_admin_site(user=user, by=by)
+        audit.record(
+            "create",
+            obj=assignment,
+            after=audit.snapshot(assignment),
+            detail="服务器端直接授权（命令行初始化、演示数据或测试）",
+        )
     return assignment
 
 
-def _grant_admin_site(*, user: User, by: Any) -> None:
-    """Open Django's admin site (/sysadmin/) to a system administrator: is_staff plus the model
-    permissions on accounts and role assignments, and read access to organisation names so a role
-    can be scoped to one. Nothing else: no business data, no audit log."""
-    from django.contrib.auth.models import Permission
+def temporary_password() -> str:
+    """A random password that passes the password rules, for the administrator to hand over; the
+    owner must replace it at the first login."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    while True:
+        body = "".join(secrets.choice(alphabet) for _i in range(12))
+        candidate = f"{body[:4]}-{body[4:8]}-{body[8:]}"
+        if (
+            any(c.isupper() for c in body)
+            and any(c.islower() for c in body)
+            and any(c.isdigit() for c in body)
+        ):
+            return candidate
 
-    perms = Permission.objects.filter(content_type__app_label="core").filter(
-        Q(content_type__model__in=["user", "roleassignment"]) | Q(codename="view_organisation")
+
+def _require_account_manager(by: Any, user: User, action: str) -> None:
+    permissions.require(
+        permissions.can_manage_account(by, user),
+        by,
+        action,
+        user,
+        message=_("系统管理员不能管理自己的账号或系统管理员、安全管理员、审计员的账号（三员分立）。"),
     )
-    before = {
-        "is_staff": user.is_staff,
-        "user_permissions": sorted(p.codename for p in user.user_permissions.all()),
-    }
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.add(*perms)
-    after = {"is_staff": True, "user_permissions": sorted(p.codename for p in user.user_permissions.all())}
-    if before != after:
+
+
+def user_password_reset(*, user: User, by: Any, password: str) -> None:
+    """Someone other than the owner sets the password (the administrator's reset page; `by` None for
+    the CLI): audited, every session of the account ends, and the owner must change it at next login."""
+    if by is not None:
+        _require_account_manager(by, user, "user.password_reset")
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = True
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         audit.record(
-            "update", by=by, obj=user, before=before, after=after, detail="开通系统管理后台（账号与角色）"
+            "password_reset",
+            by=by,
+            obj=user,
+            after={"must_change_password": True},
+            detail="他人重置密码，下次登录须修改",
         )
+
+
+def user_set_active(*, user: User, by: Any, active: bool) -> None:
+    """The administrator disables (or re-enables) an account. An enterprise sign-up waiting for its
+    county's approval is activated by county staff (signup_approve), not here."""
+    _require_account_manager(by, user, "user.activate" if active else "user.deactivate")
+    signup = Signup.objects.filter(user=user).first()
+    if active and signup is not None and signup.decision != Signup.Decision.APPROVED:
+        raise ValidationError(_("该账号是企业注册申请，须由所在县科技管理科审核激活。"))
+    if user.is_active == active:
+        return
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(
+            "activate" if active else "deactivate",
+            by=by,
+            obj=user,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+
+
+# --- role grants: two persons ------------------------------------------------------------------------
+
+
+def _requester_label(by: Any) -> str:
+    return by.get_username() if by is not None else (audit.build("x").username or "命令行")
+
+
+def _pending_duplicate(user: User, role: str, region: Any, organisation: Any, person: Any) -> bool:
+    return RoleGrantRequest.objects.filter(
+        user=user,
+        role=role,
+        region=region,
+        organisation=organisation,
+        person=person,
+        decision=RoleGrantRequest.Decision.PENDING,
+    ).exists()
+
+
+def role_request_create(
+    *,
+    by: Any,
+    user: User,
+    role: str,
+    reason: str,
+    region: Region | None = None,
+    organisation: Organisation | None = None,
+    person: Person | None = None,
+) -> RoleGrantRequest:
+    """Ask for a business role for an account. `by` is a security administrator, or None for the server
+    operator (`kechuang createuser`). It takes effect when another security administrator approves."""
+    if by is not None:
+        permissions.require(permissions.can_grant_roles(by), by, "role_request.create", user)
+        permissions.require(
+            by.pk != user.pk, by, "role_request.create:self", user, message=_("不能为自己申请角色。")
+        )
+    if role not in {r.value for r in BUSINESS_ROLES}:
+        raise ValidationError(
+            {"role": _("系统管理员、安全管理员和审计员账号只能由服务器操作员用 kechuang createuser 创建。")}
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写申请理由（如：岗位、依据的文件）。")})
+    # Validate the grant as it would be made (scope, 三员分立, not already held).
+    RoleAssignment(user=user, role=role, region=region, organisation=organisation, person=person).full_clean()
+    with transaction.atomic():
+        if _pending_duplicate(user, role, region, organisation, person):
+            raise ValidationError(_("同一授权已有待审批的申请。"))
+        request = RoleGrantRequest(
+            kind=RoleGrantRequest.Kind.GRANT,
+            user=user,
+            role=role,
+            region=region,
+            organisation=organisation,
+            person=person,
+            reason=reason.strip(),
+            requested_by=by,
+            requested_label=_requester_label(by),
+        )
+        request.full_clean()
+        request.save()
+        audit.record("role_request", by=by, obj=request, after=audit.snapshot(request))
+    return request
+
+
+def role_revoke_request(*, by: Any, assignment: RoleAssignment, reason: str) -> RoleGrantRequest:
+    """Ask to revoke a business role; it goes when another security administrator approves."""
+    permissions.require(permissions.can_grant_roles(by), by, "role_request.revoke", assignment.user)
+    permissions.require(
+        by.pk != assignment.user_id,
+        by,
+        "role_request.revoke:self",
+        assignment.user,
+        message=_("不能为自己申请撤销角色。"),
+    )
+    if assignment.role not in {r.value for r in BUSINESS_ROLES}:
+        raise ValidationError(_("系统管理员、安全管理员和审计员的角色只能在服务器上处理。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写撤销理由。")})
+    with transaction.atomic():
+        if RoleGrantRequest.objects.filter(
+            assignment=assignment,
+            kind=RoleGrantRequest.Kind.REVOKE,
+            decision=RoleGrantRequest.Decision.PENDING,
+        ).exists():
+            raise ValidationError(_("该角色已有待审批的撤销申请。"))
+        request = RoleGrantRequest(
+            kind=RoleGrantRequest.Kind.REVOKE,
+            user=assignment.user,
+            role=assignment.role,
+            region=assignment.region,
+            organisation=assignment.organisation,
+            person=assignment.person,
+            assignment=assignment,
+            reason=reason.strip(),
+            requested_by=by,
+            requested_label=_requester_label(by),
+        )
+        request.full_clean()
+        request.save()
+        audit.record("role_request", by=by, obj=request, after=audit.snapshot(request))
+    return request
+
+
+def _decide(request: RoleGrantRequest, by: Any, decision: str, note: str) -> None:
+    before = audit.snapshot(request)
+    request.decision, request.decided_by, request.decided_at, request.decision_note = (
+        decision,
+        by,
+        timezone.now(),
+        note,
+    )
+    request.save()
+    b, a = audit.changed_only(before, audit.snapshot(request))
+    audit.record(f"role_{decision}", by=by, obj=request, before=b, after=a)
+
+
+def _locked_pending(request: RoleGrantRequest) -> RoleGrantRequest:
+    locked = RoleGrantRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.decision != RoleGrantRequest.Decision.PENDING:
+        raise ValidationError(
+            _("该申请已由 %(who)s 处理（%(d)s）。")
+            % {"who": locked.decided_by or locked.requested_label, "d": locked.get_decision_display()}
+        )
+    return locked
+
+
+def role_request_approve(*, request: RoleGrantRequest, by: Any, note: str = "") -> RoleGrantRequest:
+    """A second security administrator approves: the grant is made (or the role revoked) now."""
+    permissions.require(
+        permissions.can_decide_role_request(by, request),
+        by,
+        "role_request.approve",
+        request,
+        message=_("授权申请须由另一名安全管理员审批：申请人和被授权账号本人都不能批准。"),
+    )
+    with transaction.atomic():
+        request = _locked_pending(request)
+        detail = f"申请人 {request.requested_label}，批准人 {by.get_username()}，申请 #{request.pk}"
+        if request.kind == RoleGrantRequest.Kind.GRANT:
+            assignment = RoleAssignment(
+                user=request.user,
+                role=request.role,
+                region=request.region,
+                organisation=request.organisation,
+                person=request.person,
+            )
+            assignment.full_clean()
+            assignment.save()
+            audit.record("create", by=by, obj=assignment, after=audit.snapshot(assignment), detail=detail)
+            request.assignment = assignment
+        else:
+            revoked = RoleAssignment.objects.filter(pk=request.assignment_id or 0).first()
+            if revoked is None:
+                raise ValidationError(_("该角色已不存在，无需撤销。"))
+            audit.record("delete", by=by, obj=revoked, before=audit.snapshot(revoked), detail=detail)
+            revoked.delete()
+            request.assignment = None  # gone; the request keeps the role and scope it revoked
+        _decide(request, by, RoleGrantRequest.Decision.APPROVED, note.strip())
+    return request
+
+
+def role_request_reject(*, request: RoleGrantRequest, by: Any, note: str) -> RoleGrantRequest:
+    permissions.require(
+        permissions.can_decide_role_request(by, request),
+        by,
+        "role_request.reject",
+        request,
+        message=_("授权申请须由另一名安全管理员审批：申请人和被授权账号本人都不能驳回。"),
+    )
+    if not (note or "").strip():
+        raise ValidationError({"note": _("请填写驳回理由。")})
+    with transaction.atomic():
+        request = _locked_pending(request)
+        _decide(request, by, RoleGrantRequest.Decision.REJECTED, note.strip())
+    return request
+
+
+def role_request_withdraw(*, request: RoleGrantRequest, by: Any) -> RoleGrantRequest:
+    """The requester takes their own pending request back."""
+    permissions.require(
+        by is not None and request.requested_by_id == by.pk and permissions.can_grant_roles(by),
+        by,
+        "role_request.withdraw",
+        request,
+        message=_("只有申请人本人可以撤回申请。"),
+    )
+    with transaction.atomic():
+        request = _locked_pending(request)
+        before = audit.snapshot(request)
+        request.decision, request.decided_at = RoleGrantRequest.Decision.WITHDRAWN, timezone.now()
+        request.save()
+        b, a = audit.changed_only(before, audit.snapshot(request))
+        audit.record("role_withdrawn", by=by, obj=request, before=b, after=a)
+    return request
 
 
 @transaction.atomic
@@ -437,12 +686,17 @@ def _signup_decide(signup: Signup, by: Any, decision: str, reason: str) -> None:
 
 
 def password_change(*, user: User, new_password: str) -> None:
+    """The owner sets their own password (which lifts a forced change)."""
     if user.check_password(new_password):
         raise ValidationError({"new_password1": _("新密码不能与当前密码相同。")})
     validate_password(new_password, user)
+    was_forced = user.must_change_password
     user.set_password(new_password)
-    user.save(update_fields=["password", "password_changed_at"])
-    audit.record("password_change", by=user, obj=user)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit.record(
+        "password_change", by=user, obj=user, detail="首次登录修改他人设置的密码" if was_forced else ""
+    )
 
 
 def _digest(token: str) -> str:

@@ -145,6 +145,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.AUDITOR in roles:
         context["recent_events"] = selectors.audit_list(user=user)[:10]
         context["denied_today"] = selectors.audit_list(user=user, result="denied").count()
+    if Role.SECURITY in roles:
+        context["role_requests_pending"] = selectors.role_request_list(user=user, pending=True).count()
     if Role.ADMIN in roles:
         context["user_count"] = User.objects.count()
         context["inactive_count"] = User.objects.filter(is_active=False).count()

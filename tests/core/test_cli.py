@@ -13,7 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.core.management import CommandError, call_command
 
-from kechuang.core.models import AuditEvent, Role, User
+from kechuang.core import services
+from kechuang.core.models import AuditEvent, Role, RoleGrantRequest, User
 from tests.conftest import PASSWORD
 from tests.factories import credit_code_for
 
@@ -29,17 +30,24 @@ def createuser(*args):
     return out.getvalue()
 
 
-def test_createuser_creates_an_account_with_its_role(county_a):
+def test_createuser_files_a_business_role_for_a_security_administrator_to_approve(county_a, security_user):
     text = createuser(
         "kh_new", "--role", "staff", "--region", "330824", "--full-name", "新科员", "--password", PASSWORD
     )
-    assert "kh_new" in text and "科技管理科" in text
+    assert "kh_new" in text and "科技管理科" in text and "授权申请" in text and "须修改密码" in text
     user = User.objects.get(username="kh_new")
     assert user.full_name == "新科员" and user.check_password(PASSWORD) and not user.is_staff
-    role = user.roles.get()
-    assert (role.role, role.region_id) == (Role.STAFF, "330824")
+    # The operator's word alone grants no business role: it waits for a security administrator.
+    assert not user.roles.exists() and user.must_change_password
+    request = RoleGrantRequest.objects.get(user=user)
+    assert (request.role, request.region_id, request.requested_by) == (Role.STAFF, "330824", None)
+    assert request.requested_label.startswith("命令行:")
     event = AuditEvent.objects.get(object_type="core.user", object_id=str(user.pk), action="create")
     assert event.username.startswith("命令行:")
+    assert AuditEvent.objects.filter(action="role_request", object_id=str(request.pk)).exists()
+    services.role_request_approve(request=request, by=security_user)
+    role = user.roles.get()
+    assert (role.role, role.region_id) == (Role.STAFF, "330824")
     # The actor label does not leak into later writes of the same process.
     from kechuang.core import audit
 
@@ -82,17 +90,20 @@ def test_createuser_other_errors_are_clear(county_a, org_x, expert_person_a):
     createuser(
         "u1", "--role", "enterprise", "--organisation", org_x.credit_code.lower(), "--password", PASSWORD
     )
-    assert User.objects.get(username="u1").roles.get().organisation == org_x
+    assert RoleGrantRequest.objects.get(user__username="u1").organisation == org_x
     with pytest.raises(CommandError, match="已存在"):
         createuser("u1", "--role", "auditor", "--password", PASSWORD)
 
 
-def test_createuser_admin_opens_the_admin_site(reference):
-    createuser("root2", "--role", "admin", "--password", PASSWORD)
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SECURITY, Role.AUDITOR])
+def test_createuser_bootstraps_the_three_system_roles_at_once(reference, role):
+    text = createuser("root2", "--role", role, "--password", PASSWORD)
+    assert str(role.label) in text
     user = User.objects.get(username="root2")
-    assert user.is_staff and not user.is_superuser
-    assert user.has_perm("core.change_user") and user.has_perm("core.delete_roleassignment")
-    assert not user.has_perm("core.change_organisation")
+    assert user.roles.get().role == role and user.must_change_password
+    assert not user.is_staff and not user.is_superuser  # no Django admin site any more
+    event = AuditEvent.objects.get(object_type="core.roleassignment", action="create")
+    assert event.username.startswith("命令行:") and "服务器端" in event.detail
 
 
 def test_createuser_without_password_needs_a_terminal(county_a, monkeypatch):

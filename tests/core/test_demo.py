@@ -213,18 +213,21 @@ def test_demo_without_reference_data_says_so(db):
         build_demo(scale=0.1)
 
 
-def test_sysadmin_opens_only_the_account_pages_of_the_admin_site(reference):
+def test_demo_accounts_keep_the_three_system_roles_apart(reference):
     build_demo(scale=0.1)
-    admin = User.objects.get(username="sysadmin")
-    assert admin.is_staff and not admin.is_superuser
-    assert admin.has_perm("core.change_user") and admin.has_perm("core.add_roleassignment")
-    assert not admin.has_perm("core.change_organisation")
-    assert admin.get_all_permissions() - {"core.view_organisation"} == {
-        f"core.{action}_{model}"
-        for action in ("add", "change", "delete", "view")
-        for model in ("user", "roleassignment")
+    system = {
+        "sysadmin": Role.ADMIN,
+        "security1": Role.SECURITY,
+        "security2": Role.SECURITY,
+        "auditor": Role.AUDITOR,
     }
-    assert not User.objects.filter(is_staff=True).exclude(username="sysadmin").exists()
+    for username, role in system.items():
+        assert [r.role for r in User.objects.get(username=username).roles.all()] == [role], username
+    # Two security administrators, so a role grant can be asked by one and approved by the other.
+    assert User.objects.filter(roles__role=Role.SECURITY).count() == 2
+    # No Django admin site: nobody is is_staff, and the demo logins need no forced change.
+    assert not User.objects.filter(is_staff=True).exists()
+    assert not User.objects.filter(username__in=DEMO_USERNAMES, must_change_password=True).exists()
 
 
 def test_demo_command_prints_logins(reference):

@@ -19,6 +19,7 @@ ROLES = [
     "city_user",
     "province_user",
     "admin_user",
+    "security_user",
     "auditor_user",
     "outsider",
 ]
@@ -163,12 +164,30 @@ def test_audit_log_is_for_the_auditor_only(world):
         assert response.status_code == (200 if role == "auditor_user" else 403), role
 
 
+# 三员分立: each page of the three belongs to exactly one role; a refused look is audited.
+SEPARATION_PAGES = {
+    "account_list": "admin_user",
+    "account_create": "admin_user",
+    "role_requests": "security_user",
+    "role_request_new": "security_user",
+    "role_accounts": "security_user",
+    "audit_list": "auditor_user",
+}
+
+
 @pytest.mark.django_db
-def test_system_administrator_reaches_accounts_but_not_the_audit_log(world):
+@pytest.mark.parametrize("role", ROLES)
+def test_account_role_and_audit_pages_belong_to_one_of_the_three_each(world, role):
     _objects, users = world
-    admin = users["admin_user"]
-    assert client_for(admin).get(reverse("audit_list")).status_code == 403
-    assert "/sysadmin/core/auditevent/" not in client_for(admin).get("/sysadmin/").content.decode()
+    client = client_for(users[role])
+    for name, owner in SEPARATION_PAGES.items():
+        before = denied_events()
+        response = client.get(reverse(name))
+        assert response.status_code == (200 if role == owner else 403), (role, name)
+        if role != owner:
+            assert denied_events() == before + 1, (role, name)
+    # The Django admin site (a second way to write accounts and roles) is not served.
+    assert client.get("/sysadmin/core/user/").status_code == 404
 
 
 @pytest.mark.django_db

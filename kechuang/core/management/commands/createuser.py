@@ -1,5 +1,11 @@
-"""`python manage.py createuser USERNAME --role ROLE [scope] [--password ...]`: create an account with
-one role through services.user_create (password rules, validation and audit as everywhere else)."""
+"""`kechuang createuser USERNAME --role ROLE [scope] [--password ...]`: create an account through
+services.user_create (password rules, validation and audit as everywhere else).
+
+This is the server operator's bootstrap of 三员分立: the three system roles (admin, security, auditor)
+are granted here and only here, at once, audited as 命令行:<OS user>. A business role is not granted on
+the operator's word alone: the command files a role-grant request that a security administrator approves
+at /security/ (two persons). Either way the password was chosen by the operator, so its owner must
+change it at the first login."""
 
 from __future__ import annotations
 
@@ -20,10 +26,12 @@ from kechuang.core.models import (
     PERSON_ROLES,
     REGION_ROLES,
     REQUIRED_REGION_LEVEL,
+    SYSTEM_ROLES,
     Organisation,
     Person,
     Region,
     Role,
+    RoleGrantRequest,
     User,
 )
 
@@ -37,7 +45,10 @@ def messages_of(exc: ValidationError) -> list[str]:
 class Command(BaseCommand):
     # An operational command: it must work even while the pages or the API do not import.
     requires_system_checks: list[str] = []
-    help = "创建账号并授予一个角色（密码须符合密码规则；不带 --password 时在终端提示输入）。"
+    help = (
+        "创建账号：系统管理员、安全管理员、审计员角色当即生效；业务角色提交授权申请，由安全管理员批准"
+        "（密码须符合密码规则，本人首次登录须修改；不带 --password 时在终端提示输入）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         roles = "；".join(f"{r.value}={r.label}" for r in Role)
@@ -52,6 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--phone", default="", help="手机")
         parser.add_argument("--email", default="", help="电子邮箱")
         parser.add_argument("--password", help="密码（不建议在命令行明文给出；省略时在终端提示输入）")
+        parser.add_argument("--reason", default="", help="业务角色的授权申请理由（由安全管理员审批）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"].strip()
@@ -74,20 +86,31 @@ class Command(BaseCommand):
             raise CommandError("密码不符合要求：\n  - " + "\n  - ".join(messages_of(exc))) from exc
         try:
             # A copy of the context, so the actor label does not outlive the command (tests, shells).
-            user = contextvars.copy_context().run(self._create, username, password, role, scope, options)
+            user, request = contextvars.copy_context().run(
+                self._create, username, password, role, scope, options
+            )
         except ValidationError as exc:
             raise CommandError("无法创建账号：\n  - " + "\n  - ".join(messages_of(exc))) from exc
 
         where = next(iter(scope.values()), None)
         label = f"{role.label} · {where}" if where is not None else str(role.label)
-        extra = "；已开通 Django 管理后台（/sysadmin/）的账号与角色管理" if role == Role.ADMIN else ""
-        self.stdout.write(self.style.SUCCESS(f"已创建账号 {user.username}（{label}）{extra}。"))
+        if request is None:
+            self.stdout.write(self.style.SUCCESS(f"已创建账号 {user.username}（{label}）。"))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"已创建账号 {user.username}，并提交角色授权申请 #{request.pk}（{label}）："
+                    "须由安全管理员在“角色授权”（/security/）批准后生效。"
+                )
+            )
+        self.stdout.write("该账号首次登录时须修改密码。")
 
     @transaction.atomic
     def _create(
         self, username: str, password: str, role: Role, scope: dict[str, Any], options: dict[str, Any]
-    ) -> User:
+    ) -> tuple[User, RoleGrantRequest | None]:
         audit.set_actor_label(f"命令行:{getpass.getuser()}")
+        system = role in SYSTEM_ROLES
         user = services.user_create(
             by=None,
             username=username,
@@ -95,9 +118,14 @@ class Command(BaseCommand):
             full_name=options["full_name"],
             phone=options["phone"],
             email=options["email"],
-            roles=[{"role": role, **scope}],
+            roles=[{"role": role, **scope}] if system else [],
         )
-        return user
+        if system:
+            return user, None
+        request = services.role_request_create(
+            by=None, user=user, role=role, reason=options["reason"] or "命令行创建账号时申请", **scope
+        )
+        return user, request
 
     def _scope(self, role: Role, options: dict[str, Any]) -> dict[str, Any]:
         scope: dict[str, Any] = {}
