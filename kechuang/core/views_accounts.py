@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,11 +43,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 def _show_password(request: HttpRequest, user: User, password: str, *, created: bool) -> HttpResponse:
-    return render(
+    """The one-time password, shown once and never stored by the browser."""
+    response = render(
         request,
         "core/account_password.html",
         {"account": user, "password": password, "created": created},
     )
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required
@@ -140,7 +144,18 @@ def role_accounts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/role_accounts.html",
-        {"page": page, "q": q, "revoking": revoking, "system_roles": [r.value for r in SYSTEM_ROLES]},
+        {
+            "page": page,
+            "q": q,
+            "revoking": revoking,
+            "system_roles": [r.value for r in SYSTEM_ROLES],
+            # Accounts of the three hold no other role: nothing to ask for them here.
+            "grantable": {
+                u.pk
+                for u in page
+                if u.pk != request.user.pk and not any(r.role in SYSTEM_ROLES for r in u.roles.all())
+            },
+        },
     )
 
 
