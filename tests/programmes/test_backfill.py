@@ -315,7 +315,7 @@ def test_figures_count_backfilled_money_in_its_year(staff_a, county_a, org_x, hi
 # --- the flag on pages, exports and the API -------------------------------------------------------------------
 
 
-def test_the_flag_shows_on_pages_exports_and_the_api(staff_a, org_x, history):
+def test_the_flag_shows_on_pages_exports_and_the_api(staff_a, enterprise_x, org_x, history):
     run([row(org_x)], staff_a)
     claim = Application.objects.get()
     award, paid, notice = claim.award, Disbursement.objects.get(), PublicNotice.objects.get()
@@ -328,9 +328,13 @@ def test_the_flag_shows_on_pages_exports_and_the_api(staff_a, org_x, history):
         reverse("programmes:ledger"),
         reverse("programmes:notice_list"),
         reverse("programmes:notice_detail", args=[notice.pk]),
+        reverse("programmes:call_detail", args=[claim.call_id]),
+        reverse("organisation_detail", args=[org_x.pk]),
     ):
         page = client.get(url).content.decode()
         assert badge in page, url
+    # The enterprise sees the flag on its own home page too.
+    assert badge in client_for(enterprise_x).get("/").content.decode()
     detail = client.get(reverse("programmes:application_detail", args=[claim.pk])).content.decode()
     assert "依据 开经信〔2019〕56号" in detail
     # The ledger export and the registers' exports carry the flag and the document.
