@@ -526,6 +526,13 @@ def award_amend(*, by: Any, award: Award, amount: Decimal, reason: str) -> Award
     full. Audited with the amount before and after and the reason. A payment 公示 published before the
     correction showed another amount: payment then waits for a new notice (payment_blocker)."""
     _require_staff(by, award.county_id, "amend award", award)
+    if award.is_backfill:  # history: the amount is the original decision's (backfill.py)
+        raise ValidationError(
+            {
+                "amount": _("补录的奖励按原核定文件 %(r)s 登记，核定金额不能调整。")
+                % {"r": award.backfill_reference}
+            }
+        )
     reason = (reason or "").strip()
     amount = Decimal(amount)
     application = award.application
@@ -645,6 +652,9 @@ def application_approve(*, by: Any, application: Application, data: dict[str, An
 
 def award_update(*, by: Any, award: Award, data: dict[str, Any]) -> Award:
     _require_staff(by, award.county_id, "update award", award)
+    decided_on = data.get("decided_on")
+    if award.is_backfill and decided_on is not None and decided_on >= timezone.localdate(timezone.now()):
+        raise ValidationError({"decided_on": _("补录的批准日期须早于今天。")})
     is_claim = award.programme.kind == Programme.Kind.INCENTIVE
     if is_claim and "amount" in data and Decimal(data["amount"] or 0) != award.amount:
         raise ValidationError(

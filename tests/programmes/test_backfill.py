@@ -453,3 +453,21 @@ def test_the_api_records_a_past_paid_claim_and_refuses_what_the_service_refuses(
     again = client.post(url, body, content_type="application/json")
     assert again.status_code == 200 and again.json()["created"] is False
     assert Application.objects.count() == 1
+
+
+def test_a_backfilled_award_keeps_its_history(staff_a, org_x, history):
+    run([row(org_x, paid=150000)], staff_a)  # partly paid: still 已核定金额
+    award = Award.objects.get()
+    assert award.application.status == Status.DECIDED
+    with pytest.raises(ValidationError, match="按原核定文件 开经信〔2019〕56号 登记"):
+        services.award_amend(by=staff_a, award=award, amount=Decimal("180000"), reason="改")
+    with pytest.raises(ValidationError, match="须早于今天"):
+        services.award_update(by=staff_a, award=award, data={"decided_on": timezone.localdate()})
+    # The rest of the money is paid only through a live notice: the 补录 notice does not clear it.
+    with pytest.raises(ValidationError, match="只有补录的历史公示"):
+        services.disbursement_create(
+            by=staff_a, award=award,
+            data={"amount": Decimal("50000"), "source": "county", "fiscal_year": timezone.localdate().year,
+                  "paid_on": timezone.localdate(), "voucher_no": "记-002"},
+        )  # fmt: skip
+    assert Award.objects.get().amount == Decimal("200000")
