@@ -5,6 +5,7 @@ A placeholder is `{figure.key}` in the prose; it renders as the figure's sentenc
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -259,6 +260,51 @@ def summary_revise(*, by: Any, summary: Summary, reason: str) -> Summary:
             detail=_("修订“%(t)s”%(v)s，原因：%(r)s") % {"t": current.title, "v": current.version_label, "r": reason},
         )  # fmt: skip
     return revision
+
+
+# --- what a frozen summary fixes -------------------------------------------------------------------------------
+
+
+def standing_frozen(county_code: str) -> QuerySet[Summary]:
+    """A county's frozen summaries that are the latest of their period (not under revision)."""
+    return Summary.objects.filter(
+        county_id=county_code, state=Summary.State.FROZEN, revised_by__isnull=True
+    ).order_by("period_start", "period_end")
+
+
+def quoted_by(obj: Model, county_code: str) -> Summary | None:
+    """The standing frozen summary of the county whose snapshot counts this record as evidence, if any."""
+    label, pk = obj._meta.label_lower, str(obj.pk)
+    for summary in standing_frozen(county_code):
+        for entry in summary.snapshot.values():
+            evidence = entry.get("evidence") or {}
+            if evidence.get("model") == label and pk in evidence.get("ids", ()):
+                return summary
+    return None
+
+
+def year_frozen(county_code: str, year: int) -> Summary | None:
+    """The county's standing frozen summary of the whole year, if any."""
+    return (
+        standing_frozen(county_code)
+        .filter(period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31))
+        .first()
+    )
+
+
+def require_not_fixed(obj: Model | None, *, county_code: str, year: int | None, what: str) -> None:
+    """Refuse a change a standing frozen summary rests on: a record its figures quoted, or (with `year`) a
+    record of a year whose full-year summary is frozen. The way to correct one is to revise the summary
+    first (修订): the frozen version keeps what it said, the new version quotes the corrected record."""
+    summary = quoted_by(obj, county_code) if obj is not None and obj.pk is not None else None
+    if summary is None and year is not None:
+        summary = year_frozen(county_code, year)
+    if summary is not None:
+        raise ValidationError(
+            _("“%(s)s”已定稿，%(w)s是其依据，不能再改动。如需更正，请先在该总结上“修订”生成新版本，再修改；"
+              "原定稿版本保持不变。") % {"s": summary, "w": what},
+            code="frozen",
+        )  # fmt: skip
 
 
 def period_of(summary: Summary) -> Period:

@@ -13,15 +13,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.core import audit, edits, permissions
 from kechuang.core.models import Organisation, OrganisationYear
+from kechuang.core.units import chinese_date
 from kechuang.core.workdays import add_workdays
 from kechuang.core.writes import assign, create_or_update, require_staff, save
 
-from . import indicators
+from . import indicators, selectors_returns
 from .models import (
     CountyEconomy,
     DeductionRate,
@@ -164,28 +164,67 @@ def county_economy_delete(*, by: Any, row: CountyEconomy) -> None:
         indicators.refresh([year])
 
 
+def _not_fixed_by_a_summary(
+    obj: OfficialFigure | Target | None, data: dict[str, Any], *, what: str, whole_year: bool
+) -> None:
+    """A target or published figure a frozen summary rests on stays as it is, whichever path asks: the
+    row the summary quoted (as it stands and where the edit would move it), and for targets any of a
+    year whose full-year summary is frozen. Revising the summary (修订) lifts it for the new version."""
+    from kechuang.reports.summary import require_not_fixed  # the summary is the reports app's
+
+    places: list[tuple[Any, Any]] = []
+    if obj is not None and obj.pk is not None:
+        places.append((obj.county_id, obj.year))
+    county, year = data.get("county"), data.get("year")
+    if county is not None or year is not None:
+        code = county.pk if county is not None else (obj.county_id if obj else None)
+        places.append((code, year if year is not None else (obj.year if obj else None)))
+    for code, y in dict.fromkeys(places):
+        if code and y:
+            require_not_fixed(obj, county_code=code, year=int(y) if whole_year else None, what=what)
+
+
 def official_figure_save(
     *, by: Any, data: dict[str, Any], instance: OfficialFigure | None = None, loaded: Any = None
 ) -> OfficialFigure:
     county = data.get("county") or (instance.county if instance else None)
-    return create_or_update(
-        OfficialFigure, by=by, data=data, fields=OFFICIAL_FIELDS, county=county, instance=instance,
-        loaded=loaded,
-    )  # fmt: skip
+    _require_staff_of(by, OfficialFigure, county, instance)
+    with transaction.atomic():
+        if instance is not None:
+            _not_fixed_by_a_summary(instance, data, what=_("该公布数据"), whole_year=False)
+        return create_or_update(
+            OfficialFigure, by=by, data=data, fields=OFFICIAL_FIELDS, county=county, instance=instance,
+            loaded=loaded,
+        )  # fmt: skip
 
 
 def target_save(
     *, by: Any, data: dict[str, Any], instance: Target | None = None, loaded: Any = None
 ) -> Target:
     county = data.get("county") or (instance.county if instance else None)
-    return create_or_update(
-        Target, by=by, data=data, fields=TARGET_FIELDS, county=county, instance=instance, loaded=loaded
-    )
+    _require_staff_of(by, Target, county, instance)
+    with transaction.atomic():
+        _not_fixed_by_a_summary(instance, data, what=_("该年度的目标任务"), whole_year=True)
+        return create_or_update(
+            Target, by=by, data=data, fields=TARGET_FIELDS, county=county, instance=instance, loaded=loaded
+        )
+
+
+def _require_staff_of(by: Any, model: type[OfficialFigure | Target], county: Any, instance: Any) -> None:
+    """The county's staff only, before anything about the record is said (create_or_update asks again)."""
+    action = f"{'update' if instance else 'create'} {model._meta.model_name}"
+    if instance is not None:
+        require_staff(by, instance.county_id, action, instance)
+    require_staff(by, county.pk if hasattr(county, "pk") else county, action, instance)
 
 
 def record_delete(*, by: Any, obj: OfficialFigure | Target) -> None:
     require_staff(by, obj.county_id, f"delete {obj._meta.model_name}", obj)
     with transaction.atomic():
+        if isinstance(obj, Target):
+            _not_fixed_by_a_summary(obj, {}, what=_("该年度的目标任务"), whole_year=True)
+        else:
+            _not_fixed_by_a_summary(obj, {}, what=_("该公布数据"), whole_year=False)
         audit.record("delete", by=by, obj=obj, before=audit.snapshot(obj))
         obj.delete()
 
@@ -287,6 +326,8 @@ def return_round_open(
     with transaction.atomic():
         if ReturnRound.objects.filter(return_type=return_type, year=year, number=number).exists():
             raise ValidationError(_("该报表的这一期已经开启。"))
+        if due_on is not None and due_on <= end:
+            raise ValidationError({"due_on": _("截止日期须晚于报告期末（%(d)s）。") % {"d": end}})
         rnd = ReturnRound(
             return_type=return_type, county_id=return_type.county_id, year=year, number=number, period_end=end,
             due_on=due_on or due_date(return_type, year, number),
@@ -313,20 +354,72 @@ def filing_update(
     submitted_on: dt.date | None = None,
     note: str | None = None,
 ) -> ReturnFiling:
-    """Record a filing as submitted, exempt or pending again: the county's staff, or the enterprise for its own."""
-    allowed = permissions.is_county_staff(by, filing.county_id) or (
-        filing.organisation_id is not None
-        and filing.organisation_id in permissions.own_organisation_ids(by)
-        and status in (ReturnFiling.Status.SUBMITTED, ReturnFiling.Status.PENDING)
+    """Record a filing as submitted, exempt or pending again: the county's staff, or the enterprise for its own.
+
+    The rules hold on every path (the filing's row, the bulk marking, any future API or import), checked on
+    the locked row with the server's clock:
+    - a submission date is never after today, nor before the period it reports on has ended;
+    - an enterprise's own "已报送" is dated today — only the bureau records an earlier date, from the
+      statistics platform's record — and it cannot undo an exemption the bureau recorded;
+    - a filing already submitted is not submitted again (that would move its date): put it back to
+      "未报送" first, which is audited;
+    - an enterprise may take its "已报送" back only until the due date; after it, only the bureau can;
+    - an exemption names its reason."""
+    S = ReturnFiling.Status
+    staff = permissions.is_county_staff(by, filing.county_id)
+    own = filing.organisation_id is not None and filing.organisation_id in permissions.own_organisation_ids(
+        by
     )
+    allowed = staff or (own and status in (S.SUBMITTED, S.PENDING))
     permissions.require(allowed, by, "filing.update", filing)
+    if status not in S.values:
+        raise ValidationError({"status": _("未知的报送状态：%(s)s") % {"s": status}})
+    today = selectors_returns.today()  # the server's clock, the one the returns pages count from
     with transaction.atomic():
-        locked = ReturnFiling.objects.select_for_update().get(pk=filing.pk)
+        locked = ReturnFiling.objects.select_for_update().select_related("round").get(pk=filing.pk)
+        rnd = locked.round
+        if not staff and locked.status == S.EXEMPT:
+            raise ValidationError(
+                _("该报表已由县经信科技局登记为免报，企业不能更改；如有疑问请联系县经信科技局。")
+            )
+        if status == S.SUBMITTED:
+            if locked.status == S.SUBMITTED:
+                raise ValidationError(
+                    _("%(o)s已于%(d)s报送，不能重复标记；如需更正报送日期，请先改回“未报送”。")
+                    % {"o": locked.filer_name, "d": chinese_date(locked.submitted_on or today)},
+                    code="submitted",
+                )
+            if not staff:
+                if submitted_on is not None and submitted_on != today:
+                    raise ValidationError(
+                        {"submitted_on": _("企业标记“已报送”按当天（%(d)s）记录报送日期；实际报送日期不同的，"
+                                           "请联系县经信科技局按统计平台的记录登记。") % {"d": chinese_date(today)}}
+                    )  # fmt: skip
+                submitted_on = today
+            submitted_on = submitted_on or today
+            if submitted_on > today:
+                raise ValidationError(
+                    {"submitted_on": _("报送日期不能晚于今天（%(d)s）。") % {"d": chinese_date(today)}}
+                )
+            if submitted_on < rnd.period_end:
+                raise ValidationError(
+                    {"submitted_on": _("报送日期不能早于报告期末（%(d)s）：报告期结束后才能报送。")
+                     % {"d": chinese_date(rnd.period_end)}}
+                )  # fmt: skip
+        elif status == S.PENDING and not staff:
+            if locked.status != S.SUBMITTED:
+                raise ValidationError(_("该报表尚未标记为已报送。"))
+            if today > rnd.due_on:
+                raise ValidationError(
+                    _("已过截止日期（%(d)s），不能撤回“已报送”标记；如需更正，请联系县经信科技局。")
+                    % {"d": chinese_date(rnd.due_on)},
+                    code="deadline",
+                )
+        if status == S.EXEMPT and not (note if note is not None else locked.note).strip():
+            raise ValidationError({"note": _("免报须在备注中注明原因。")})
         before = audit.snapshot(locked)
         locked.status = status
-        locked.submitted_on = submitted_on if status == ReturnFiling.Status.SUBMITTED else None
-        if status == ReturnFiling.Status.SUBMITTED and submitted_on is None:
-            locked.submitted_on = timezone.localdate()
+        locked.submitted_on = submitted_on if status == S.SUBMITTED else None
         if note is not None:
             locked.note = note
         locked.updated_by = by if getattr(by, "is_authenticated", False) else None
@@ -334,12 +427,19 @@ def filing_update(
 
 
 def filings_mark_submitted(*, by: Any, filings: list[ReturnFiling], submitted_on: dt.date) -> int:
-    """Bulk "已报送" for the staff's ticked rows; each goes through filing_update."""
-    done = 0
+    """Bulk "已报送" for the staff's ticked rows, in one transaction; each goes through filing_update.
+    Rows already submitted (as they stand now, not as the page showed them) are left as they are."""
     for filing in filings:
-        if filing.status != ReturnFiling.Status.SUBMITTED:
+        require_staff(by, filing.county_id, "filing.update", filing)
+    done = 0
+    with transaction.atomic():
+        current = ReturnFiling.objects.select_for_update().in_bulk([f.pk for f in filings])
+        for filing in filings:
+            fresh = current.get(filing.pk)
+            if fresh is None or fresh.status == ReturnFiling.Status.SUBMITTED:
+                continue
             filing_update(
-                by=by, filing=filing, status=ReturnFiling.Status.SUBMITTED, submitted_on=submitted_on
+                by=by, filing=fresh, status=ReturnFiling.Status.SUBMITTED, submitted_on=submitted_on
             )
             done += 1
     return done

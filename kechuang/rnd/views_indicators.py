@@ -285,7 +285,12 @@ def _entry_edit(request: AuthedRequest, entry: Entry, pk: int | None) -> HttpRes
 
 def _entry_delete(request: AuthedRequest, entry: Entry, pk: int) -> HttpResponse:
     record = _visible_or_404(request, entry.model, pk, _for_change(entry))
-    entry.delete(request.user, record)
+    try:
+        entry.delete(request.user, record)
+    except ValidationError as e:  # e.g. a target a frozen summary rests on
+        for message in e.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse(entry.list_url)}?year={record.year}")
     messages.success(request, _("已删除：%(r)s") % {"r": record})
     return redirect(entry.list_url)
 

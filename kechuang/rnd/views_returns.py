@@ -266,9 +266,14 @@ def round_mark_submitted(request: AuthedRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(e))
     else:
         picked = list(rnd.filings.filter(pk__in=form.cleaned_data["ids"]).select_related("organisation"))
-        done = services.filings_mark_submitted(
-            by=user, filings=picked, submitted_on=form.cleaned_data["submitted_on"]
-        )
+        try:
+            done = services.filings_mark_submitted(
+                by=user, filings=picked, submitted_on=form.cleaned_data["submitted_on"]
+            )
+        except ValidationError as e:
+            for message in e.messages:
+                messages.error(request, message)
+            return redirect("rnd:round_detail", pk=rnd.pk)
         skipped = len(picked) - done
         message = _("已将 %(n)d 家单位标记为已报送（报送日期 %(d)s）。") % {
             "n": done,

@@ -200,17 +200,22 @@ def test_an_enterprise_marks_its_own_filing_submitted_but_cannot_exempt_it(enter
         user=enterprise_x, action="permission_denied", object_id=str(own.pk)
     ).exists()
 
+    # the enterprise's own mark is dated today (24 Oct); an earlier or later date is refused
+    for day in ("2025-10-23", "2025-10-25"):
+        client.post(url, {"status": "submitted", "submitted_on": day})
+        own.refresh_from_db()
+        assert own.status == S.PENDING
     response = client.post(
-        url, {"status": "submitted", "submitted_on": "2025-10-23", "next": "/rnd/returns/"}
+        url, {"status": "submitted", "submitted_on": "2025-10-24", "next": "/rnd/returns/"}
     )
     assert response.status_code == 302 and response["Location"] == "/rnd/returns/"
     own.refresh_from_db()
-    assert (own.status, own.submitted_on, own.updated_by) == (S.SUBMITTED, D(2025, 10, 23), enterprise_x)
-    # a date after "today" is refused
-    client.post(url, {"status": "pending"})
-    client.post(url, {"status": "submitted", "submitted_on": "2025-10-25"})
+    assert (own.status, own.submitted_on, own.updated_by) == (S.SUBMITTED, TODAY, enterprise_x)
+    # the round fell due on 21 Oct: taking the mark back is the bureau's to do now
+    refused = client.post(url, {"status": "pending"}, follow=True)
+    assert "已过截止日期（2025年10月21日），不能撤回" in refused.content.decode()
     own.refresh_from_db()
-    assert own.status == S.PENDING
+    assert own.status == S.SUBMITTED
 
 
 # --- recording filings --------------------------------------------------------------------------------------

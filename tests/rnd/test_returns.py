@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kechuang.core import services as core_services
 from kechuang.core.models import AuditEvent
 from kechuang.programmes import services as programme_services
-from kechuang.rnd import services
+from kechuang.rnd import selectors_returns, services
 from kechuang.rnd.models import Frequency, ReturnFiling, ReturnRound, ReturnType
 from tests.factories import OrganisationFactory
 from tests.programmes.test_expiry import approve
@@ -230,9 +230,10 @@ def test_an_enterprise_marks_its_own_filing_submitted_but_may_not_exempt_it(
     enterprise_x, org_x, listed_round
 ):
     own = listed_round.filings.get(organisation=org_x)
-    services.filing_update(by=enterprise_x, filing=own, status=S.SUBMITTED, submitted_on=D(2026, 1, 15))
+    today = selectors_returns.today()
+    services.filing_update(by=enterprise_x, filing=own, status=S.SUBMITTED)  # dated today by the server
     own.refresh_from_db()
-    assert (own.status, own.submitted_on, own.updated_by) == (S.SUBMITTED, D(2026, 1, 15), enterprise_x)
+    assert (own.status, own.submitted_on, own.updated_by) == (S.SUBMITTED, today, enterprise_x)
     assert AuditEvent.objects.filter(
         object_type="rnd.returnfiling", object_id=str(own.pk), action="update"
     ).exists()
