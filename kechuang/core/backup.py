@@ -11,6 +11,10 @@ knows (refusing anything else with a message that says what is wrong, before tou
 saves the current database next to the other installation data (VAR_DIR/backups/before-restore-…),
 then restores. Both operations write an audit event; after a restore it is written into the restored
 database, so the restored history says who restored it, when and from what.
+
+The audit log is append-only, and a restore does not make it forget: the events recorded since the
+backup was taken (ids above the backup's last one) are read before the restore and appended to the
+restored log again, with their original ids and times (`_events_since`, `_carry_forward`).
 """
 
 from __future__ import annotations
@@ -280,6 +284,7 @@ def restore(
         raise Cancelled("已取消，未做任何修改。")
     digest = _sha256(source)
     kind = engine()
+    carried = _events_since(_backup_last_event_id(source, kind))
     saved: Path | None = None
     if safety_copy:
         saved = _safety_path(".sqlite3" if kind == "sqlite" else ".dump")
@@ -295,13 +300,64 @@ def restore(
             "restore", result=AuditEvent.Result.FAILED, detail=f"从 {source} 恢复失败：{exc} {kept}".strip()
         )
         raise BackupError(f"{exc} {kept}".strip()) from exc
+    _carry_forward(carried)
     detail = f"从 {source} 恢复（SHA-256 {digest}）"
+    if carried:
+        detail += f"；备份之后记录的审计日志 {len(carried)} 条已追加到恢复后的日志"
     if saved:
         detail += f"；恢复前的数据库已保存在 {saved}"
     if missing:
         detail += f"；备份缺少迁移 {len(missing)} 个，需运行 migrate"
     _record("restore", detail=detail)
     return RestoreResult(source, kind, digest, saved, time.perf_counter() - started, missing)
+
+
+def _backup_last_event_id(source: Path, kind: str) -> int:
+    """The highest audit event id in the backup (0 when it has none)."""
+    if kind == "sqlite":
+        conn = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT coalesce(max(id), 0) FROM core_auditevent").fetchone()[0])
+        finally:
+            conn.close()
+    # pg_dump's data of the table, streamed: the first column of each COPY row is the id.
+    args = [_tool("pg_restore"), "--data-only", "--table=core_auditevent", "--file=-", str(source)]
+    highest, in_copy = 0, False
+    with subprocess.Popen(args, env=pg_env(), stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("COPY ") and "core_auditevent" in line:
+                in_copy = True
+            elif in_copy and line.startswith("\\."):
+                in_copy = False
+            elif in_copy:
+                head = line.split("\t", 1)[0]
+                if head.isdigit():
+                    highest = max(highest, int(head))
+    if proc.returncode != 0:
+        raise BackupError("读取备份中的审计日志失败，未做任何修改。")
+    return highest
+
+
+def _events_since(last_id: int) -> list[AuditEvent]:
+    """The live database's audit events recorded after the backup (to keep them through the restore)."""
+    return list(AuditEvent.objects.filter(id__gt=last_id).order_by("id"))
+
+
+def _carry_forward(events: list[AuditEvent]) -> None:
+    """Append the events to the restored log (an INSERT, which the append-only triggers allow), keeping
+    their ids, and move the id sequence past them."""
+    from django.core.management.color import no_style
+
+    connections.close_all()
+    if not events:
+        return
+    present = set(AuditEvent.objects.filter(id__in=[e.pk for e in events]).values_list("id", flat=True))
+    AuditEvent.objects.bulk_create([e for e in events if e.pk not in present], batch_size=500)
+    connection = connections["default"]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [AuditEvent]):
+            cursor.execute(sql)
 
 
 def _sqlite_inspect(source: Path) -> set[tuple[str, str]]:

@@ -268,3 +268,31 @@ def test_two_role_deployment_on_postgresql(tmp_path):
         assert as_app.returncode == 0, as_app.stdout + as_app.stderr
     finally:
         cleanup()
+
+
+def test_a_restore_keeps_the_audit_events_recorded_since_the_backup(database, tmp_path):
+    db, env = database
+    password = "Kc-test-Passw0rd"
+    assert run(["createuser", "before", "--role", "auditor", "--password", password], env()).returncode == 0
+    backup_file = tmp_path / "backup.sqlite3"
+    assert run(["backup", str(backup_file)], env()).returncode == 0
+    assert run(["createuser", "after", "--role", "auditor", "--password", password], env()).returncode == 0
+    with sqlite3.connect(db) as conn:
+        since = conn.execute(
+            "SELECT id, action, object_repr FROM core_auditevent WHERE object_repr LIKE '%after%' ORDER BY id"
+        ).fetchall()
+    conn.close()
+    assert since  # the account "after" and its role were audited after the backup
+
+    done = run(["restore", str(backup_file), "--noinput"], env())
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as conn:
+        users = {r[0] for r in conn.execute("SELECT username FROM core_user")}
+        kept = conn.execute(
+            "SELECT id, action, object_repr FROM core_auditevent WHERE object_repr LIKE '%after%' ORDER BY id"
+        ).fetchall()
+        last = conn.execute("SELECT action, detail FROM core_auditevent ORDER BY id DESC LIMIT 1").fetchone()
+    conn.close()
+    assert "before" in users and "after" not in users  # the data is the backup's
+    assert kept == since  # the log still says what happened after it, with the same ids
+    assert last[0] == "restore" and "已追加到恢复后的日志" in last[1]
