@@ -164,10 +164,11 @@ def notice_backfill(
             )  # fmt: skip
         new = [a for a in applications if not notice.applications.filter(pk=a.pk).exists()]
         if new:
+            before = audit.snapshot(notice)
             notice.applications.add(*new)
+            listed_before, listed_after = audit.changed_only(before, audit.snapshot(notice))
             audit.record(
-                "update", by=by, obj=notice, before={"applications_added": []},
-                after={"applications_added": [a.pk for a in new]},
+                "update", by=by, obj=notice, before=listed_before, after=listed_after,
                 detail=_("补录公示名单：%(n)s") % {"n": "、".join(str(a) for a in new[:10])},
             )  # fmt: skip
     return notice

@@ -471,3 +471,13 @@ def test_a_backfilled_award_keeps_its_history(staff_a, org_x, history):
                   "paid_on": timezone.localdate(), "voucher_no": "记-002"},
         )  # fmt: skip
     assert Award.objects.get().amount == Decimal("200000")
+
+
+def test_the_audit_log_replays_to_the_backfilled_records(staff_a, org_x, history):
+    from tests.core.replay import assert_replay_matches
+
+    run([row(org_x), row(org_x, item=ITEM, amount=100000)], staff_a)
+    # (Applications are left out: a transition audits the status, not status_changed_at / submitted_at.)
+    for model in (Award, Disbursement, PublicNotice, Call):
+        for obj in model.objects.all():
+            assert_replay_matches(obj)
