@@ -11,9 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core import edits
 from kechuang.core.models import Region
 
 from .figures import SECTIONS, Period
+from .summary import PROSE_FIELDS
 
 
 class SummaryCreateForm(forms.Form):
@@ -87,8 +89,14 @@ class SummaryEditForm(forms.Form):
 
     title = forms.CharField(label=_("标题"), max_length=200)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, summary: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.summary = summary
+        # What the editor showed (kechuang.core.edits): a colleague's save in between is a conflict, not lost.
+        self.fields[edits.EDIT_TOKEN_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False,
+            initial=edits.token_for(summary, PROSE_FIELDS) if summary is not None else "",
+        )  # fmt: skip
         for number, name in SECTIONS.items():
             self.fields[f"section_{number}"] = forms.CharField(
                 label=name,
@@ -101,6 +109,21 @@ class SummaryEditForm(forms.Form):
     @classmethod
     def initial_for(cls, title: str, sections: dict[str, str]) -> dict[str, str]:
         return {"title": title, **{f"section_{n}": sections.get(str(n), "") for n in SECTIONS}}
+
+    @property
+    def loaded(self) -> edits.Loaded | None:
+        token = self.data.get(edits.EDIT_TOKEN_FIELD) if self.summary is not None else None
+        return edits.token_read(token, self.summary) if token else None
+
+    def show_conflict(self, conflict: edits.EditConflict) -> None:
+        """Keep what the user typed; say who saved what when; saving again then keeps the user's text."""
+        self.add_error(None, conflict.messages[0])
+        if "title" in conflict.fields:
+            self.add_error("title", _("他人保存的当前标题：%(v)s") % {"v": conflict.obj.title})  # type: ignore[attr-defined]
+        self.data = self.data.copy()
+        self.data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(
+            self.data.get(edits.EDIT_TOKEN_FIELD) or "", conflict
+        )
 
     def sections(self) -> dict[str, str]:
         return {str(n): self.cleaned_data.get(f"section_{n}") or "" for n in SECTIONS}

@@ -18,7 +18,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.core import audit, permissions
+from kechuang.core import audit, edits, permissions
 from kechuang.core.models import Region
 
 from .figures import REGISTRY, SECTIONS, Figure, Period, compute_all
@@ -149,39 +149,32 @@ def _insert(summary: Summary, taken: str) -> None:
         raise ValidationError(taken) from None
 
 
-def _draft_or_refuse(summary: Summary) -> Summary:
-    """The row as it stands, locked; refused once frozen (whatever the caller loaded before)."""
-    current = Summary.objects.select_for_update().get(pk=summary.pk)
-    if current.is_frozen:
-        raise ValidationError(
-            _("已定稿的工作总结不能修改；如需更正，请“修订”生成新版本（原版本保持定稿不变）。"), code="frozen"
-        )
-    return current
+PROSE_FIELDS = ["title", "sections"]
 
 
-def summary_update(*, by: Any, summary: Summary, title: str, sections: dict[str, str]) -> Summary:
-    """Change a draft's title and prose. A frozen version never changes, whichever path asks (a second
-    POST of the editor, an old tab, the API): the state is checked on the locked row and the write is a
-    compare-and-set on state=draft."""
+def summary_update(
+    *, by: Any, summary: Summary, title: str, sections: dict[str, str], loaded: edits.Loaded | None = None
+) -> Summary:
+    """Change a draft's title and prose: core's compare-and-set (kechuang.core.edits), so of two staff
+    editing at once the one who saves second is told who changed what, and nothing is lost. A frozen
+    version never changes, whichever path asks (a second POST of the editor, an old tab): the state is
+    checked on the locked row, and only the prose fields are written, so a stale copy cannot unfreeze it."""
     _require_staff(by, summary.county, "update summary", summary)
     if summary.is_frozen:
         raise ValidationError(_("已定稿的工作总结不能修改；如需更正，请“修订”生成新版本。"), code="frozen")
     cleaned = validate_sections(sections)
-    with transaction.atomic():
-        current = _draft_or_refuse(summary)
-        before = audit.snapshot(current)
-        current.title = (title or "").strip() or current.title
-        current.sections = cleaned
-        current.full_clean()
-        current.updated_at = timezone.now()
-        written = Summary.objects.filter(pk=current.pk, state=Summary.State.DRAFT).update(
-            title=current.title, sections=current.sections, updated_at=current.updated_at
-        )
-        if written != 1:
-            raise ValidationError(_("已定稿的工作总结不能修改。"), code="frozen")
-        b, a = audit.changed_only(before, audit.snapshot(current))
-        if a:
-            audit.record("update", by=by, obj=current, before=b, after=a)
+
+    def still_a_draft(current: Summary, changed: list[str]) -> None:
+        if current.is_frozen:
+            raise ValidationError(
+                _("已定稿的工作总结不能修改；如需更正，请“修订”生成新版本（原版本保持定稿不变）。"),
+                code="frozen",
+            )
+
+    data: dict[str, Any] = {"sections": cleaned}
+    if (title or "").strip():
+        data["title"] = title.strip()
+    current = edits.update(summary, by=by, data=data, loaded=loaded, prepare=still_a_draft)
     summary.title, summary.sections, summary.updated_at = current.title, current.sections, current.updated_at
     return summary
 

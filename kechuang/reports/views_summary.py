@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kechuang.core import audit, permissions
+from kechuang.core import audit, edits, permissions
 from kechuang.core.models import Organisation
 from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
 from kechuang.imports.excel import xlsx_response
@@ -174,13 +174,18 @@ def summary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.warning(request, _("该工作总结已定稿，不能再修改。"))
         return redirect("reports:summary_detail", pk=summary.pk)
     form = SummaryEditForm(
-        request.POST or None, initial=SummaryEditForm.initial_for(summary.title, summary.sections)
+        request.POST or None,
+        summary=summary,
+        initial=SummaryEditForm.initial_for(summary.title, summary.sections),
     )
     if request.method == "POST" and form.is_valid():
         try:
             service.summary_update(
-                by=request.user, summary=summary, title=form.cleaned_data["title"], sections=form.sections()
-            )
+                by=request.user, summary=summary, title=form.cleaned_data["title"], sections=form.sections(),
+                loaded=form.loaded,
+            )  # fmt: skip
+        except edits.EditConflict as conflict:
+            form.show_conflict(conflict)
         except ValidationError as e:
             _apply_errors(form, e)
         else:

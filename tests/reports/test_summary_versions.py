@@ -313,3 +313,38 @@ def test_the_cli_exports_the_latest_version_or_the_one_asked_for(frozen, staff_a
     with pytest.raises(CommandError, match=re.escape("没有第3版（现有版本：1、2）")):
         run(*base, "--summary-version", "3", "-o", str(tmp_path / "v3.json"))
     assert Summary.objects.count() == 2  # the CLI only reads
+
+
+def test_two_staff_editing_a_draft_at_once_lose_nothing(call_a, staff_a, county_a):
+    from kechuang.core.models import Role
+    from tests.conftest import make_user
+
+    colleague = make_user("staff_a2", role=Role.STAFF, region=county_a)
+    summary = s.summary_create(by=staff_a, county=county_a, period=Y2025)
+    url = f"/reports/summaries/{summary.pk}/edit/"
+    mine, theirs = client_for(staff_a), client_for(colleague)
+    opened = mine.get(url).context["form"]
+    token = opened["_loaded"].value()
+    form = {
+        "title": summary.title,
+        "_loaded": token,
+        **{f"section_{n}": summary.sections[str(n)] for n in range(1, 9)},
+    }
+
+    their_form = theirs.get(url).context["form"]
+    theirs.post(
+        url, {**form, "_loaded": their_form["_loaded"].value(), "title": "开化县2025年科技工作总结（送审稿）"}
+    )
+    # a field the colleague did not touch: both changes kept
+    assert mine.post(url, {**form, "section_3": PROSE_V1}).status_code == 302
+    stored = Summary.objects.get(pk=summary.pk)
+    assert (stored.title, stored.sections["3"]) == ("开化县2025年科技工作总结（送审稿）", PROSE_V1)
+
+    # the same field changed by both: the second is told who changed it, and keeps what they typed
+    theirs.post(url, {**form, "_loaded": theirs.get(url).context["form"]["_loaded"].value(),
+                      "title": stored.title, "section_3": PROSE_V2})  # fmt: skip
+    response = mine.post(url, {**form, "title": stored.title, "section_3": "我的改写，{projects.grants}。"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "该记录已被staff_a2于" in page and "您的修改未保存" in page and "我的改写" in page
+    assert Summary.objects.get(pk=summary.pk).sections["3"] == PROSE_V2
