@@ -120,10 +120,11 @@ class SummaryEditForm(forms.Form):
         self.add_error(None, conflict.messages[0])
         if "title" in conflict.fields:
             self.add_error("title", _("他人保存的当前标题：%(v)s") % {"v": conflict.obj.title})  # type: ignore[attr-defined]
-        self.data = self.data.copy()
-        self.data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(
-            self.data.get(edits.EDIT_TOKEN_FIELD) or "", conflict
+        data = self.data.copy()  # type: ignore[attr-defined]  (a QueryDict)
+        data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(
+            data.get(edits.EDIT_TOKEN_FIELD) or "", conflict
         )
+        self.data = data
 
     def sections(self) -> dict[str, str]:
         return {str(n): self.cleaned_data.get(f"section_{n}") or "" for n in SECTIONS}
