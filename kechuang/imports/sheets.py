@@ -206,9 +206,35 @@ def fast_scan(archive: zipfile.ZipFile, path: str, *, max_row: int, max_column: 
     outside = _outside(max_row, max_column)
     with archive.open(path) as handle:
         for part in _chunks(handle):
-            if outside.search(part) or _PREFIXED_CELL.search(part):
+            found = outside.search(part)
+            if found is not None:
+                _conclusive(part, found.start(), max_row=max_row, max_column=max_column)
+                return False
+            if _PREFIXED_CELL.search(part):
                 return False
     return True
+
+
+_REGULAR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^<>]*?(/?)>')
+
+
+def _conclusive(part: bytes, at: int, *, max_row: int, max_column: int) -> None:
+    """Raise SheetTooLarge when the cell at `at` is a regular one, beyond the limits, and holds a value
+    (a <v> or an inline string before its end tag): the exact pass would stop at it too."""
+    cell = _REGULAR_CELL.match(part, at)
+    if cell is None or cell.group(3):
+        return
+    end = part.find(b"</c>", cell.end())
+    if end < 0:
+        return
+    content = part[cell.end() : end]
+    if b"<v" not in content and b"<is" not in content:
+        return
+    column, row = column_index(cell.group(1).decode()), int(cell.group(2))
+    if row > max_row:
+        raise SheetTooLarge("rows", row, column)
+    if column > max_column:
+        raise SheetTooLarge("columns", row, column)
 
 
 # --- the exact pass ------------------------------------------------------------------------------
