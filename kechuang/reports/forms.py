@@ -120,7 +120,7 @@ class SummaryEditForm(forms.Form):
         self.add_error(None, conflict.messages[0])
         if "title" in conflict.fields:
             self.add_error("title", _("他人保存的当前标题：%(v)s") % {"v": conflict.obj.title})  # type: ignore[attr-defined]
-        data = self.data.copy()  # type: ignore[attr-defined]  (a QueryDict)
+        data = self.data.copy()  # type: ignore[attr-defined]
         data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(
             data.get(edits.EDIT_TOKEN_FIELD) or "", conflict
         )
