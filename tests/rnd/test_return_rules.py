@@ -147,3 +147,16 @@ def test_a_due_date_before_the_period_ends_is_refused_by_the_service(staff_a, co
         services.return_round_open(by=staff_a, return_type=rt, year=2025, number=3, due_on=D(2025, 9, 30))
     assert "须晚于报告期末" in str(e.value.message_dict["due_on"])
     assert not ReturnRound.objects.filter(return_type=rt).exists()
+
+
+def test_the_enterprises_page_offers_only_what_the_rules_allow(enterprise_x, q3, org_x, monkeypatch):
+    client = client_for(enterprise_x)
+    page = client.get(reverse("rnd:return_list")).content.decode()
+    assert 'name="submitted_on"' not in page and "报送日期记为今天（2025年10月24日）" in page
+    client.post(
+        reverse("rnd:filing_update", args=[q3.filings.get(organisation=org_x).pk]), {"status": "submitted"}
+    )
+    late = client.get(reverse("rnd:return_list")).content.decode()
+    assert 'value="pending"' not in late and "已过截止日期，如需更正请联系县经信科技局" in late
+    monkeypatch.setattr(selectors_returns, "today", lambda: D(2025, 10, 21))
+    assert 'value="pending"' in client.get(reverse("rnd:return_list")).content.decode()
