@@ -291,11 +291,14 @@ def update(
     loaded: Loaded | IfMatch | None,
     action: str = "update",
     detail: str = "",
+    prepare: Any = None,
     after_save: Any = None,
 ) -> Any:
-    """The one edit: lock the row, merge what the user changed, validate, write only the changed fields and
-    audit exactly them, in one transaction. `after_save(current, changed)` sets many-to-many fields.
-    Returns the record as saved (a fresh instance: the caller's copy may be stale)."""
+    """The one edit: lock the row, merge what the user changed, validate, write only the fields that change
+    and audit exactly them, in one transaction. `prepare(current, changed)` runs under the lock after the
+    merge — derived fields and rules that must see the row as it is now (a status, what was paid);
+    `after_save(current, changed)` sets many-to-many fields. Returns the record as saved (a fresh instance:
+    the caller's copy may be stale)."""
     from . import audit
 
     with transaction.atomic():
@@ -305,10 +308,18 @@ def update(
             check_etag(current, loaded.etag, loaded.fields, data)
             loaded = None
         changed = merge(current, data, loaded)
-        if not changed:
+        if prepare is not None:
+            prepare(current, changed)
+        now = audit.snapshot(current)
+        concrete = [
+            f.name
+            for f in current._meta.concrete_fields
+            if f.attname in before and before[f.attname] != now.get(f.attname)
+        ]
+        m2m = [n for n in changed if current._meta.get_field(n).many_to_many]
+        if not concrete and not m2m:
             return current
         current.full_clean()
-        concrete = [n for n in changed if not current._meta.get_field(n).many_to_many]
         if concrete:
             stamps = [f.name for f in current._meta.concrete_fields if getattr(f, "auto_now", False)]
             current.save(update_fields=[*concrete, *stamps])

@@ -41,11 +41,21 @@ class EditTokenMixin:
     # Form fields that stand for a model field of another name (e.g. tag_names → tags).
     edit_token_aliases: dict[str, str] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[edits.EDIT_TOKEN_FIELD] = forms.CharField(
-            widget=forms.HiddenInput, required=False, initial=self._edit_token
-        )
+    def _ensure_token_field(self) -> None:
+        # Added when the form is first rendered or validated, i.e. after the subclass's __init__ has settled
+        # its fields (some rebuild or prune self.fields there).
+        if edits.EDIT_TOKEN_FIELD not in self.fields:
+            self.fields[edits.EDIT_TOKEN_FIELD] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=self._edit_token
+            )
+
+    def hidden_fields(self) -> list[Any]:
+        self._ensure_token_field()
+        return super().hidden_fields()  # type: ignore[misc]
+
+    def __iter__(self) -> Any:
+        self._ensure_token_field()
+        return super().__iter__()  # type: ignore[misc]
 
     def _edited(self) -> Any:
         instance = getattr(self, "instance", None)
@@ -59,6 +69,7 @@ class EditTokenMixin:
         return edits.token_for(instance, names)
 
     def full_clean(self) -> None:
+        self._ensure_token_field()
         super().full_clean()  # type: ignore[misc]
         if hasattr(self, "cleaned_data"):
             self.cleaned_data.pop(edits.EDIT_TOKEN_FIELD, None)  # for the service: not a field of the record

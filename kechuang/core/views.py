@@ -68,16 +68,23 @@ def _form_page(
     edit form showed when opened: kechuang.core.edits), put a service's ValidationError back on the form, or go
     to the record's detail page. A lost race keeps what the user typed and shows the current values."""
     if request.method == "POST" and form.is_valid():
-        try:
-            record = save(form.service_data(), getattr(form, "loaded", None))
-        except edits.EditConflict as conflict:
-            form.show_conflict(conflict)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
+        record = _save_form(form, save)
+        if record is not None:
             messages.success(request, done % {"n": record})
             return redirect(detail(record)) if callable(detail) else redirect(detail, pk=record.pk)
     return render(request, template, {"form": form, **context})
+
+
+def _save_form(form: Any, save: Any) -> Any:
+    """Call `save(data, loaded)` with a valid form's data; a lost race or a service's ValidationError goes
+    back on the form (None is returned then). For pages whose flow does not fit _form_page."""
+    try:
+        return save(form.service_data(), getattr(form, "loaded", None))
+    except edits.EditConflict as conflict:
+        form.show_conflict(conflict)
+    except ValidationError as e:
+        _apply_errors(form, e)
+    return None
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:

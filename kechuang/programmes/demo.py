@@ -1703,25 +1703,14 @@ class _Writer:
             if a.recert:
                 self.recert_awards.add(award.pk)
             for m in spec.milestones:
-                services.milestone_save(
-                    by=self.staff,
-                    award=award,
-                    data={"kind": m.kind, "due_on": m.due_on, "done_on": m.done_on, "result": m.result,
-                          "note": m.note},
-                )  # fmt: skip
+                # recorded as of the demo's today: the story's checks are done by then, not at the approval
+                with services.as_of(_morning(self.today)):
+                    self._milestone(award, m)
             for p in spec.payments:
                 if not p.is_matching:
                     self.pay(award, p)
         elif step == S.DECIDED:
-            amount, reason = self.decided_amount(spec, app)
-            self.awards[spec.key] = services.claim_decide(
-                by=self.staff,
-                application=app,
-                amount=amount,
-                reason=reason,
-                decided_on=self.notice_spec(spec.notice).published_on - dt.timedelta(days=12),
-            )
-            self.created["立项/认定"] += 1
+            self._decide(spec, app)
         elif step == S.PAID:
             award = self.awards[spec.key]
             for p in spec.payments:
@@ -1730,6 +1719,29 @@ class _Writer:
             assert app.status == S.PAID, (spec.key, app.status)
         else:
             services.application_transition(application=app, to=step, by=by, comment=comment, today=today)
+
+    def _milestone(self, award: Award, m: Any) -> None:
+        services.milestone_save(
+            by=self.staff,
+            award=award,
+            data={
+                "kind": m.kind,
+                "due_on": m.due_on,
+                "done_on": m.done_on,
+                "result": m.result,
+                "note": m.note,
+            },
+        )
+
+    def _decide(self, spec: AppSpec, app: Application) -> None:
+        amount, reason = self.decided_amount(spec, app)
+        decided_on = self.notice_spec(spec.notice).published_on - dt.timedelta(days=12)
+        # decided on its day: a decision is never dated after the moment it is recorded
+        with services.as_of(_morning(max(decided_on, services.today()))):
+            self.awards[spec.key] = services.claim_decide(
+                by=self.staff, application=app, amount=amount, reason=reason, decided_on=decided_on
+            )
+        self.created["立项/认定"] += 1
 
     def notice_spec(self, key: str) -> NoticeSpec:
         return next(n for n in self.plan.notices if n.key == key)
@@ -1760,10 +1772,14 @@ class _Writer:
 
     def pay(self, award: Award, p: PaymentSpec) -> None:
         amount = p.amount if p.amount is not None else award.amount
+        with services.as_of(_morning(p.paid_on)):  # recorded on the day it was paid
+            self._pay(award, p, amount)
+        self.created["资金拨付"] += 1
+
+    def _pay(self, award: Award, p: PaymentSpec, amount: Decimal) -> None:
         services.disbursement_create(
             by=self.staff,
             award=award,
-            today=self.today,
             data={
                 "amount": amount,
                 "source": p.source,
@@ -1775,7 +1791,6 @@ class _Writer:
                 "note": p.note,
             },
         )
-        self.created["资金拨付"] += 1
 
     def publish(self, key: str, specs: list[AppSpec]) -> None:
         n = self.notice_spec(key)

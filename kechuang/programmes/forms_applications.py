@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.forms import EditTokenMixin
+
 from . import selectors
 from .models import Application, Programme
 
@@ -34,7 +36,7 @@ TITLE_LABELS: dict[str, Any] = {
 }
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(EditTokenMixin, forms.ModelForm):
     """Create or edit an application of one programme: only the fields that apply to its kind. The
     applicant organisation is offered only to county staff (or to an enterprise with several); an
     enterprise with one organisation files for it without choosing (`fixed_organisation`)."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core import permissions
 from kechuang.core import selectors as core_selectors
+from kechuang.core.forms import EditTokenMixin
 from kechuang.core.models import Organisation, Region
 
 from . import services
@@ -63,7 +64,7 @@ def staff_counties(user: Any) -> QuerySet[Region]:
 # --- awards and milestones ----------------------------------------------------------------------------------
 
 
-class AwardForm(forms.Form):
+class AwardForm(EditTokenMixin, forms.Form):
     """What the upper level granted. Only the fields that fit the programme's result are offered; a
     claim's amount is changed by deciding it again, not here."""
 
@@ -81,6 +82,7 @@ class AwardForm(forms.Form):
 
     def __init__(self, *args: Any, award: Award, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.instance = award  # what the edit token describes
         form = award.programme.award_form
         drop = set()
         if award.programme.kind == Programme.Kind.INCENTIVE:
@@ -119,7 +121,7 @@ class AmendForm(forms.Form):
         self.initial.setdefault("amount", award.amount)
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(EditTokenMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = [*services.MILESTONE_FIELDS]

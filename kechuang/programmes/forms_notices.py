@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.forms import EditTokenMixin
 from kechuang.core.models import Organisation, Region
 
 from .models import Application, Call, Objection, Programme, PublicNotice, ReminderChannel, ServiceLog
@@ -198,7 +199,7 @@ class ServiceLogForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k in self.fields}
 
 
-class ReminderChannelForm(forms.ModelForm):
+class ReminderChannelForm(EditTokenMixin, forms.ModelForm):
     class Meta:
         model = ReminderChannel
         fields = ["county", "kind", "target", "is_active"]

@@ -66,6 +66,11 @@ def _today() -> dt.date:
     return timezone.localdate(_now())
 
 
+def today() -> dt.date:
+    """The services' today (see _now): pages show states and offer moves by the same clock."""
+    return _today()
+
+
 def _not_after_today(today: dt.date | None) -> dt.date:
     """A caller's "today" may look at the past (stricter), never at a day the clock has not reached:
     a rule that waits for a date cannot be got round by passing a later one."""
@@ -568,10 +573,10 @@ def award_amend(*, by: Any, award: Award, amount: Decimal, reason: str) -> Award
         before = award.amount
         if amount == before:
             raise ValidationError({"amount": _("核定金额未变化（%(a)s 元）。") % {"a": _yuan(amount)}})
-        now = timezone.now()
-        Award.objects.filter(pk=award.pk).update(amount=amount, amended_at=now, updated_at=now)
+        now = _now()
+        Award.objects.filter(pk=award.pk).update(amount=amount, amended_at=now, updated_at=timezone.now())
         Application.objects.filter(pk=application.pk).update(
-            decided_amount=amount, override_reason=reason[:300], updated_at=now
+            decided_amount=amount, override_reason=reason[:300], updated_at=timezone.now()
         )
         award.amount, award.amended_at = amount, now
         audit.record(
@@ -896,7 +901,7 @@ def notice_withdraw(*, by: Any, notice: PublicNotice, reason: str) -> PublicNoti
         raise ValidationError(
             _("公示期已于 %(d)s 结束，不能撤回。") % {"d": chinese_date(notice.payable_after())}
         )
-    now = timezone.now()
+    now = _now()
     with transaction.atomic():
         if not PublicNotice.objects.filter(pk=notice.pk, withdrawn_at__isnull=True).update(
             withdrawn_at=now, withdrawn_by=by, withdrawal_reason=reason[:300]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core import permissions
 from kechuang.core.models import Role
 from kechuang.core.units import chinese_date
-from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
+from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _save_form, _visible_or_404
 
 from . import selectors, services, workflow
 from .forms_applications import ApplicationForm, ApproveForm, DecideForm, ReviewForm
@@ -592,11 +592,13 @@ def application_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=application, user=user, programme=application.programme
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.application_update(by=user, application=application, data=form.service_data())
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
+        saved = _save_form(
+            form,
+            lambda data, loaded: services.application_update(
+                by=user, application=application, data=data, loaded=loaded
+            ),
+        )
+        if saved is not None:
             if "submit" in request.POST:
                 _submit_after_save(request, application)
             else:

@@ -16,7 +16,6 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,7 +57,7 @@ STATE_LABELS = {
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return services.today()  # the services' clock, so the page offers what the service will accept
 
 
 def _application_url(pk: int) -> str:

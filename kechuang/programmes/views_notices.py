@@ -17,7 +17,6 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -109,7 +108,7 @@ def notice_list(request: AuthedRequest) -> HttpResponse:
         n_open=Count("objections", filter=Q(objections__upheld__isnull=True), distinct=True),
     ).order_by("-published_on", "-id")
     page = _page(request, qs)
-    today = timezone.localdate()
+    today = services.today()
     for notice in page:
         notice.state_class, notice.state_label = _notice_state(notice, today)
     return _render_list(
@@ -210,7 +209,7 @@ def notice_create(request: AuthedRequest) -> HttpResponse:
 
 def _notice_context(request: HttpRequest, notice: PublicNotice) -> dict[str, Any]:
     rows = documents.notice_rows(notice)
-    state_class, state_label = _notice_state(notice, timezone.localdate())
+    state_class, state_label = _notice_state(notice, services.today())
     return {
         "notice": notice,
         "rows": rows,
@@ -237,7 +236,7 @@ def _notice_page(
 ) -> HttpResponse:
     context = _notice_context(request, notice)
     can_manage = permissions.is_county_staff(request.user, notice.county_id)
-    today = timezone.localdate()
+    today = services.today()
     context.update(
         {
             "can_manage": can_manage and not notice.is_withdrawn,

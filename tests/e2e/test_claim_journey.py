@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kechuang.programmes import services
-from kechuang.programmes.models import Application, Disbursement, Status
+from kechuang.programmes.models import Application, Disbursement, PublicNotice, Status
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
 
@@ -72,18 +72,35 @@ def test_enterprise_claims_staff_check_decide_publish_and_pay_enterprise_sees_th
     staff.click("button:has-text('确认核定')")
     staff.wait_for_selector("h1 .status-decided")
 
-    # Payment waits for a 公示: publish one that began three weeks ago (5 working days, long over).
+    # Payment waits for a 公示 published today (a start date in the past is refused, the page says so).
     staff.goto("/programmes/notices/new/?purpose=payment")
     staff.fill("input[name=title]", "2026年度科技创新政策奖励兑现公示")
     staff.fill("input[name=published_on]", (timezone.localdate() - dt.timedelta(days=21)).isoformat())
+    staff.check(f"input[name=applications][value='{claim.pk}']")
+    staff.click("button:has-text('发布公示')")
+    staff.wait_for_selector("text=公示开始日期不能早于发布当天")
+    staff.fill("input[name=published_on]", timezone.localdate().isoformat())
     staff.check(f"input[name=applications][value='{claim.pk}']")
     staff.click("button:has-text('发布公示')")
     staff.wait_for_url(lambda url: "/programmes/notices/new/" not in url)
     assert "开化县" in staff.content() and org_x.name in staff.content()
     shot(staff, "claim-notice")
 
-    # Pay on the award page: the form is filled in with the decided amount.
+    # A minute later the award page says when it may be paid, and offers no payment form.
     claim.refresh_from_db()
+    staff.goto(f"/programmes/awards/{claim.award.pk}/")
+    assert "期满后方可拨付" in staff.content() and "记录拨付" not in staff.content()
+    shot(staff, "claim-waits-for-the-notice")
+
+    # Three weeks pass (the notice's period is moved back, as if published then): pay on the award page,
+    # the form filled in with the decided amount.
+    notice = PublicNotice.objects.get()
+    weeks_ago = timezone.now() - dt.timedelta(days=21)
+    PublicNotice.objects.filter(pk=notice.pk).update(
+        published_at=weeks_ago,
+        published_on=timezone.localdate(weeks_ago),
+        ends_on=notice.period_end(timezone.localdate(weeks_ago)),
+    )
     staff.goto(f"/programmes/awards/{claim.award.pk}/")
     staff.fill("input[name=voucher_no]", "记-2026-11-031")
     staff.click("button:has-text('记录拨付')")

@@ -304,7 +304,7 @@ def test_transitions_roles_and_conflicts(staff_a, staff_api, enterprise_x, org_x
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "submitted" and body["transitions"][-1]["comment"] == "纸质材料代为提交"
-    assert {m["to"] for m in body["moves"]} == {"returned", "rejected", "recommended"}
+    assert {m["to"] for m in body["moves"]} == {"returned", "rejected", "recommended", "withdrawn"}
 
     # The enterprise may not recommend its own application: 403, audited.
     response = post(bearer_client(enterprise_x), url, {"to": "recommended"})

@@ -15,7 +15,7 @@ from kechuang.programmes.models import Application, Attachment, Status, Transiti
 from tests.conftest import client_for, make_user
 from tests.factories import OrganisationFactory, PersonFactory
 
-from .fixtures import _programme, make_call
+from .fixtures import _programme, at, make_call
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -199,14 +199,16 @@ def test_enterprise_creates_and_submits_a_claim_and_sees_only_its_own(
 
 
 def test_enterprise_sees_money_decided_and_paid(staff_a, enterprise_x, checked_claim):
-    services.claim_decide(by=staff_a, application=checked_claim)
-    checked_claim.refresh_from_db()
-    notice = services.notice_publish(
-        by=staff_a,
-        data={"county": checked_claim.county, "title": "兑现公示", "purpose": "payment",
-              "published_on": today() - dt.timedelta(days=30), "working_days": 5},
-        applications=[checked_claim],
-    )  # fmt: skip
+    month_ago = today() - dt.timedelta(days=30)
+    with at(month_ago):  # decided and published a month ago (the services' clock)
+        services.claim_decide(by=staff_a, application=checked_claim)
+        checked_claim.refresh_from_db()
+        notice = services.notice_publish(
+            by=staff_a,
+            data={"county": checked_claim.county, "title": "兑现公示", "purpose": "payment",
+                  "published_on": month_ago, "working_days": 5},
+            applications=[checked_claim],
+        )  # fmt: skip
     assert notice.ends_on < today()
     services.disbursement_create(
         by=staff_a, award=checked_claim.award,

@@ -4,16 +4,21 @@ saved; changes of different fields both survive; the audit log replays to the re
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from kechuang.core.models import Role
-from kechuang.programmes.models import IncentiveRule
+from kechuang.programmes import services
+from kechuang.programmes.models import IncentiveRule, Status
 from tests.conftest import client_for, make_user
 from tests.core.replay import assert_replay_matches
 from tests.forms import form_values
 
 from .fixtures import make_call
+from .test_workflow import new_application
 
 # record → (url name, a field both change, another field, first value, second value, other value)
 CASES = {
@@ -62,3 +67,42 @@ def test_the_second_saver_of_a_field_is_told_and_different_fields_both_survive(r
     record.refresh_from_db()
     assert getattr(record, field) == first_value and getattr(record, other) == other_value
     assert_replay_matches(record)
+
+
+def test_an_application_saved_from_a_form_opened_before_it_was_submitted_is_refused(
+    staff_a, enterprise_x, org_x, key_rd, clock
+):
+    """The edit reads the status under the row lock: a submission that got there first stays, and the stale
+    form's full save can no longer write the old status back."""
+    clock.set(dt.date(2026, 4, 1))  # the call is open
+    application = new_application(staff_a, key_rd, org_x)
+    url = reverse("programmes:application_edit", args=[application.pk])
+    client = client_for(enterprise_x)
+    form = form_values(client, url)
+    services.application_transition(application=application, to=Status.SUBMITTED, by=enterprise_x, comment="")
+
+    response = client.post(url, {**form, "title": "改过的题目"}, follow=True)
+    assert "只有草稿或退回修改的申报可以修改（当前：已提交）" in response.content.decode()
+    # The same race one step later — the page's check passed, the submission lands before the save: the
+    # service reads the status under the lock and refuses, instead of writing the stale draft back.
+    stale = type(application).objects.get(pk=application.pk)
+    stale.status = Status.DRAFT  # what the page had read
+    with pytest.raises(ValidationError, match="当前：已提交"):
+        services.application_update(by=enterprise_x, application=stale, data={"title": "改过的题目"})
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED and application.title != "改过的题目"
+
+
+def test_an_award_edited_by_two_staff(staff_a, staff_a2, org_x, hte):
+    application = new_application(staff_a, hte, org_x, status=Status.APPROVED)
+    award = application.award
+    url = reverse("programmes:award_edit", args=[award.pk])
+    first, second = client_for(staff_a), client_for(staff_a2)
+    form_1, form_2 = form_values(first, url), form_values(second, url)
+    assert first.post(url, {**form_1, "certificate_no": "GR202633099991"}).status_code == 302
+    response = second.post(url, {**form_2, "certificate_no": "GR202633099992"})
+    assert "（证书编号），您的修改未保存。" in response.content.decode()
+    assert second.post(url, {**form_2, "document": "浙科发高〔2026〕13号"}).status_code == 302
+    award.refresh_from_db()
+    assert award.certificate_no == "GR202633099991" and award.document == "浙科发高〔2026〕13号"
+    assert_replay_matches(award)

@@ -16,7 +16,7 @@ from kechuang.programmes.models import Disbursement, Milestone, PolicyDocument, 
 from kechuang.reports.figures import REGISTRY, Period, compute
 from tests.factories import OrganisationFactory, PersonFactory
 
-from .fixtures import make_call
+from .fixtures import at, make_call
 
 D = dt.date
 Y2025 = Period.year_of(2025)
@@ -77,23 +77,32 @@ def award(staff, call, organisation=None, decided_on=None, **data):
     return approve(staff, app, decided_on, **data)
 
 
+def on(day, service, **kwargs):
+    """Call a service on `day` by the services' clock (a notice published, money paid that day)."""
+    with at(day):
+        return service(**kwargs)
+
+
 def pay_claim(staff, call, organisation, *, decided_on, notice_on, payments, amount=None, reason=""):
     """A claim submitted, checked, its amount decided, published for 5 working days and paid."""
     claim = submit(staff, call, organisation=organisation)
     services.application_transition(application=claim, to=Status.CHECKED, by=staff)
-    money = services.claim_decide(
-        by=staff, application=claim, amount=amount, reason=reason, decided_on=decided_on
-    )
+    money = on(
+        decided_on or dt.date(2026, 5, 1), services.claim_decide,
+        by=staff, application=claim, amount=amount, reason=reason, decided_on=decided_on,
+    )  # fmt: skip
     if notice_on:
-        services.notice_publish(
+        on(
+            notice_on, services.notice_publish,
             by=staff,
             data={"county": claim.county, "title": f"兑现公示{claim.pk}", "purpose": "payment",
                   "published_on": notice_on, "working_days": 5},
             applications=[claim],
         )  # fmt: skip
     for tranche, (paid_on, paid) in enumerate(payments, start=1):
-        services.disbursement_create(
-            by=staff, award=money, today=paid_on,
+        on(
+            paid_on, services.disbursement_create,
+            by=staff, award=money,
             data={"amount": Decimal(paid), "source": "county", "fiscal_year": paid_on.year, "paid_on": paid_on,
                   "voucher_no": f"记-{paid_on:%Y%m}-{claim.pk}-{tranche}", "tranche": tranche},
         )  # fmt: skip
@@ -104,14 +113,16 @@ def matching_paid(staff, award, amount, paid_on, tranche=1):
     """County matching funds (配套资金) paid to an award, after a payment 公示 that ended a month before."""
     app = award.application
     if not app.notices.filter(purpose="payment").exists():
-        services.notice_publish(
+        on(
+            paid_on - dt.timedelta(days=30), services.notice_publish,
             by=staff,
             data={"county": app.county, "title": f"配套资金公示{app.pk}", "purpose": "payment",
                   "published_on": paid_on - dt.timedelta(days=30), "working_days": 5},
             applications=[app],
         )  # fmt: skip
-    return services.disbursement_create(
-        by=staff, award=award, today=paid_on,
+    return on(
+        paid_on, services.disbursement_create,
+        by=staff, award=award,
         data={"amount": Decimal(amount), "source": "county", "fiscal_year": paid_on.year, "paid_on": paid_on,
               "voucher_no": f"配-{award.pk}-{tranche}", "is_matching": True, "tranche": tranche},
     )  # fmt: skip
@@ -353,17 +364,19 @@ def vouchers(staff_a, staff_b, county_a, county_b):
     )  # fmt: skip
 
     def issue(staff, number, o, amount, issued_on):
-        return services.voucher_issue(
+        return on(
+            issued_on, services.voucher_issue,
             by=staff,
             data={"number": number, "organisation": o, "amount": Decimal(amount), "issued_on": issued_on,
                   "expires_on": D(2026, 12, 31)},
         )  # fmt: skip
 
-    def redeem(staff, voucher, provider, amount, on):
-        return services.voucher_redeem(
-            by=staff, voucher=voucher, today=on,
-            data={"provider": provider, "contract_no": f"HT-{voucher.number}-{on:%m%d}",
-                  "contract_amount": Decimal(amount) * 2, "amount": Decimal(amount), "redeemed_on": on},
+    def redeem(staff, voucher, provider, amount, day):
+        return on(
+            day, services.voucher_redeem,
+            by=staff, voucher=voucher,
+            data={"provider": provider, "contract_no": f"HT-{voucher.number}-{day:%m%d}",
+                  "contract_amount": Decimal(amount) * 2, "amount": Decimal(amount), "redeemed_on": day},
         )  # fmt: skip
 
     v1 = issue(staff_a, "KH2025001", p, 50000, D(2025, 3, 1))
@@ -759,8 +772,9 @@ def test_talent_matching_paid(talent, staff_a, staff_b, county_a, city):
         matching_paid(staff_a, talent["zhang"], 200_000, D(2025, 12, 1)),
     ]
     later = matching_paid(staff_a, talent["team"], 300_000, D(2026, 1, 15), tranche=2)
-    services.disbursement_create(
-        by=staff_a, award=talent["team"], today=D(2025, 4, 1),
+    on(
+        D(2025, 4, 1), services.disbursement_create,
+        by=staff_a, award=talent["team"],
         data={"amount": Decimal(2_000_000), "source": "provincial", "fiscal_year": 2025, "paid_on": D(2025, 4, 1),
               "voucher_no": "省-2025-01"},
     )  # fmt: skip
@@ -858,12 +872,14 @@ def build_world(staff, county, n, *, hte, sme, key_rd, team, incentive, tag):
             staff, claim_call, o, decided_on=D(2026, 5, 1), notice_on=D(2026, 5, 6),
             payments=[(D(2026, 5, 20), 200_000)],
         )  # fmt: skip
-        v = services.voucher_issue(
+        v = on(
+            D(2025, 3, 1), services.voucher_issue,
             by=staff, data={"number": f"Q{tag}{i:04d}", "organisation": o, "amount": Decimal(10_000),
                             "issued_on": D(2025, 3, 1), "expires_on": D(2026, 12, 31)},
         )  # fmt: skip
-        services.voucher_redeem(
-            by=staff, voucher=v, today=D(2025, 6, 1),
+        on(
+            D(2025, 6, 1), services.voucher_redeem,
+            by=staff, voucher=v,
             data={"provider": lab, "contract_no": f"HT{i}", "contract_amount": Decimal(10_000),
                   "amount": Decimal(5_000), "redeemed_on": D(2025, 6, 1)},
         )  # fmt: skip

@@ -21,7 +21,7 @@ from kechuang.programmes.reminders import notify
 from tests.conftest import client_for
 from tests.factories import OrganisationFactory
 
-from .fixtures import TODAY, make_call
+from .fixtures import TODAY, at, make_call
 
 INBOX = reverse("programmes:inbox")
 CHANNELS = reverse("programmes:channel_list")
@@ -251,11 +251,12 @@ def test_command_refuses_a_bad_date():
 
 
 def test_command_reports_expired_vouchers(staff_a, org_x):
-    services.voucher_issue(
-        by=staff_a,
-        data={"number": "KH2025-0001", "organisation": org_x, "amount": 50000, "issued_on": dt.date(2025, 3, 1),
-              "expires_on": dt.date(2025, 12, 31)},
-    )  # fmt: skip
+    with at(dt.date(2025, 3, 1)):  # issued that day (the services' clock)
+        services.voucher_issue(
+            by=staff_a,
+            data={"number": "KH2025-0001", "organisation": org_x, "amount": 50000, "issued_on": dt.date(2025, 3, 1),
+                  "expires_on": dt.date(2025, 12, 31)},
+        )  # fmt: skip
     assert "过期创新券：1 张" in remind(dt.date(2026, 1, 5))
 
 

@@ -12,7 +12,7 @@ from kechuang.programmes.models import Status
 from kechuang.reports import summary as s
 from kechuang.reports.figures import REGISTRY, Period
 from tests.factories import OrganisationFactory
-from tests.programmes.fixtures import make_call
+from tests.programmes.fixtures import at, make_call
 
 YEAR_2026 = Period.year_of(2026)
 PAID_ON = dt.date(2026, 5, 20)
@@ -40,21 +40,24 @@ def paid_claims(staff, county, hte, incentive, count, start=0):
         claim = services.application_create(by=staff, data={"call": call, "organisation": organisation})
         for step in (Status.SUBMITTED, Status.CHECKED):
             services.application_transition(application=claim, to=step, by=staff)
-        services.claim_decide(by=staff, application=claim)
+        with at(dt.date(2026, 4, 28)):  # the services' clock: decided, published and paid on those days
+            services.claim_decide(by=staff, application=claim)
         claims.append(claim)
-    services.notice_publish(
-        by=staff,
-        data={"county": county, "title": "兑现公示", "purpose": "payment", "published_on": dt.date(2026, 5, 6),
-              "working_days": 5},
-        applications=claims,
-    )  # fmt: skip
+    with at(dt.date(2026, 5, 6)):
+        services.notice_publish(
+            by=staff,
+            data={"county": county, "title": "兑现公示", "purpose": "payment", "published_on": dt.date(2026, 5, 6),
+                  "working_days": 5},
+            applications=claims,
+        )  # fmt: skip
     for claim in claims:
         claim.refresh_from_db()
-        services.disbursement_create(
-            by=staff, award=claim.award, today=PAID_ON,
-            data={"amount": claim.award.amount, "source": "county", "fiscal_year": 2026, "paid_on": PAID_ON,
-                  "voucher_no": f"记-2026-05-{claim.pk:03d}"},
-        )  # fmt: skip
+        with at(PAID_ON):
+            services.disbursement_create(
+                by=staff, award=claim.award,
+                data={"amount": claim.award.amount, "source": "county", "fiscal_year": 2026, "paid_on": PAID_ON,
+                      "voucher_no": f"记-2026-05-{claim.pk:03d}"},
+            )  # fmt: skip
     return claims
 
 
