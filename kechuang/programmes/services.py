@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.core import audit, permissions
+from kechuang.core import audit, edits, permissions
 from kechuang.core.models import Organisation, Region
 from kechuang.core.units import chinese_date
 from kechuang.core.writes import assign as _assign
@@ -206,16 +207,22 @@ def application_create(*, by: Any, data: dict[str, Any]) -> Application:
     return application
 
 
-def application_update(*, by: Any, application: Application, data: dict[str, Any]) -> Application:
+def application_update(
+    *, by: Any, application: Application, data: dict[str, Any], loaded: Any = None
+) -> Application:
+    """The applicant's edit of a draft (or one sent back): core's compare-and-set, the status read under the
+    row lock — a submission or decision that got there first wins, and nothing else is written."""
     permissions.require(_may_apply_for(by, application), by, "update application", application)
-    if application.status not in EDITABLE_STATUSES:
-        raise ValidationError(
-            _("只有草稿或退回修改的申报可以修改（当前：%(s)s）。") % {"s": application.get_status_display()}
-        )
-    with transaction.atomic():
-        before = audit.snapshot(application)
-        _assign(application, {k: v for k, v in data.items() if k != "call"}, APPLICATION_FIELDS)
-        return _save(application, by=by, action="update", before=before)
+    data = {k: v for k, v in data.items() if k != "call"}
+    _assign(copy.copy(application), data, APPLICATION_FIELDS)
+
+    def still_editable(current: Application, changed: list[str]) -> None:
+        if current.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                _("只有草稿或退回修改的申报可以修改（当前：%(s)s）。") % {"s": current.get_status_display()}
+            )
+
+    return edits.update(application, by=by, data=data, loaded=loaded, prepare=still_editable)
 
 
 def application_delete(*, by: Any, application: Application) -> None:
@@ -509,6 +516,14 @@ def claim_decide(
     decided_on = decided_on or _today()
     if decided_on > _today():
         raise ValidationError({"decided_on": _("核定日期不能晚于今天。")})
+    # A decision follows the check: a live claim is not decided at a date before it was checked (history
+    # decided in past years is entered as 补录, backfill.paid_claim_backfill, with its own documents).
+    checked_on = timezone.localdate(application.status_changed_at) if application.status_changed_at else None
+    if checked_on is not None and application.status == Status.CHECKED and decided_on < checked_on:
+        raise ValidationError(
+            {"decided_on": _("核定日期不能早于审核通过的 %(d)s；以往年度已核定兑现的奖励请用“补录”登记。")
+             % {"d": chinese_date(checked_on)}}
+        )  # fmt: skip
     with transaction.atomic():
         application_transition(
             application=application, to=Status.DECIDED, by=by, comment=reason, _service="decide"
@@ -655,7 +670,7 @@ def application_approve(*, by: Any, application: Application, data: dict[str, An
         return _award_create(application=application, by=by, data=data)
 
 
-def award_update(*, by: Any, award: Award, data: dict[str, Any]) -> Award:
+def award_update(*, by: Any, award: Award, data: dict[str, Any], loaded: Any = None) -> Award:
     _require_staff(by, award.county_id, "update award", award)
     decided_on = data.get("decided_on")
     if award.is_backfill and decided_on is not None and decided_on >= timezone.localdate(timezone.now()):
@@ -667,25 +682,29 @@ def award_update(*, by: Any, award: Award, data: dict[str, Any]) -> Award:
         )
     if is_claim and data.get("matching_amount"):
         raise ValidationError({"matching_amount": _("政策奖励没有配套资金。")})
-    with transaction.atomic():
-        before = audit.snapshot(award)
-        _assign(award, data, AWARD_FIELDS)
-        _set_validity(award)
-        for is_matching, field, ceiling in (
-            (False, "amount", award.amount),
-            (True, "matching_amount", award.matching_amount),
+    _assign(copy.copy(award), data, AWARD_FIELDS)
+
+    def check(current: Award, changed: list[str]) -> None:
+        """Under the row lock: the validity follows the dates, and no amount drops below what is paid."""
+        _set_validity(current)
+        for is_matching, name, ceiling in (
+            (False, "amount", current.amount),
+            (True, "matching_amount", current.matching_amount),
         ):
-            paid = award.disbursements.filter(is_matching=is_matching).aggregate(s=Sum("amount"))["s"] or ZERO
+            paid = (
+                current.disbursements.filter(is_matching=is_matching).aggregate(s=Sum("amount"))["s"] or ZERO
+            )
             if ceiling < paid:
-                raise ValidationError({field: _("不能低于已拨付的 %(p)s 元。") % {"p": _yuan(paid)}})
-        return _save(award, by=by, action="update", before=before)
+                raise ValidationError({name: _("不能低于已拨付的 %(p)s 元。") % {"p": _yuan(paid)}})
+
+    return edits.update(award, by=by, data=data, loaded=loaded, prepare=check)
 
 
 MILESTONE_FIELDS = ["kind", "due_on", "done_on", "result", "note"]
 
 
 def milestone_save(
-    *, by: Any, award: Award, data: dict[str, Any], milestone: Milestone | None = None
+    *, by: Any, award: Award, data: dict[str, Any], milestone: Milestone | None = None, loaded: Any = None
 ) -> Milestone:
     if award.programme.award_form != Programme.AwardForm.PROJECT:
         raise ValidationError(_("只有立项项目有检查与验收节点。"))
@@ -705,7 +724,7 @@ def milestone_save(
             )
     return _create_or_update(
         Milestone, by=by, data={**data, "award": award}, fields=[*MILESTONE_FIELDS, "award"], county=award.county_id,
-        instance=milestone,
+        instance=milestone, loaded=loaded,
     )  # fmt: skip
 
 
@@ -1103,7 +1122,7 @@ def _check_channel_target(kind: str, target: str) -> None:
         raise ValidationError({"target": message}) from None
 
 
-def reminder_channel_save(*, by: Any, data: dict[str, Any], channel: Any = None) -> Any:
+def reminder_channel_save(*, by: Any, data: dict[str, Any], channel: Any = None, loaded: Any = None) -> Any:
     """Add or change where a county's reminders also go (e-mail, 企业微信 / 钉钉 group robot).
     County staff only; a channel stays in its county."""
     from .models import ReminderChannel
@@ -1132,6 +1151,7 @@ def reminder_channel_save(*, by: Any, data: dict[str, Any], channel: Any = None)
         fields=REMINDER_CHANNEL_FIELDS,
         county=county_ref,
         instance=channel,
+        loaded=loaded,
     )
 
 

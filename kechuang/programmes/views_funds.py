@@ -261,7 +261,7 @@ def award_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         AwardForm(request.POST or None, award=award),
-        lambda data, loaded=None: services.award_update(by=request.user, award=award, data=data),
+        lambda data, loaded: services.award_update(by=request.user, award=award, data=data, loaded=loaded),
         detail="programmes:award_detail",
         template="programmes/award_form.html",
         context={"award": award},
@@ -270,21 +270,16 @@ def award_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _milestone_page(request: AuthedRequest, award: Award, milestone: Milestone | None) -> HttpResponse:
-    form = MilestoneForm(request.POST or None, instance=milestone)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.milestone_save(
-                by=request.user, award=award, data=form.service_data(), milestone=milestone
-            )
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已保存项目节点。"))
-            return redirect("programmes:award_detail", pk=award.pk)
-    return render(
+    return _form_page(
         request,
-        "programmes/award_milestone_form.html",
-        {"form": form, "award": award, "milestone": milestone},
+        MilestoneForm(request.POST or None, instance=milestone),
+        lambda data, loaded: services.milestone_save(
+            by=request.user, award=award, data=data, milestone=milestone, loaded=loaded
+        ),
+        detail=lambda saved: reverse("programmes:award_detail", args=[award.pk]),
+        template="programmes/award_milestone_form.html",
+        context={"award": award, "milestone": milestone},
+        done=_("已保存项目节点：%(n)s"),
     )
 
 

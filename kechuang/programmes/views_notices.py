@@ -25,7 +25,7 @@ from kechuang.core import audit, permissions
 from kechuang.core import selectors as core_selectors
 from kechuang.core.models import Organisation, Region
 from kechuang.core.units import chinese_date
-from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
+from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _save_form, _visible_or_404
 
 from . import documents, selectors, services
 from .forms_notices import (
@@ -569,11 +569,13 @@ def channel_list(request: AuthedRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=editing, counties=counties
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.reminder_channel_save(by=user, data=form.service_data(), channel=editing)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
+        saved = _save_form(
+            form,
+            lambda data, loaded: services.reminder_channel_save(
+                by=user, data=data, channel=editing, loaded=loaded
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("已保存提醒渠道。"))
             return redirect("programmes:channel_list")
     rows = [(c, _masked(c)) for c in channels]
