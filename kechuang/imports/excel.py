@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
@@ -385,7 +386,15 @@ def read_table(file: IO[bytes], register: Register) -> Table:
         ]
     except ImportRejected:
         raise
-    except (CalamineError, ValueError, OSError, RuntimeError, zipfile.BadZipFile, EOFError) as exc:
+    except (
+        CalamineError,
+        ValueError,
+        OSError,
+        RuntimeError,
+        zipfile.BadZipFile,
+        EOFError,
+        zlib.error,
+    ) as exc:
         raise _unreadable(exc) from None
     finally:
         file.seek(0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -121,7 +122,7 @@ def read_workbook(archive: zipfile.ZipFile) -> Workbook:
                     )
                 )
                 element.clear()
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise SheetUnreadable(type(exc).__name__) from None
     shared = next((m for kind, m in rels.values() if kind.endswith(SHARED_STRINGS_TYPE)), "")
     return Workbook(sheets=sheets, shared_strings=shared if shared in names else "")

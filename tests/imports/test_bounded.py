@@ -299,3 +299,24 @@ def test_an_enterprise_is_bounded_through_the_rnd_register(enterprise_x, org_x, 
         assert response.status_code == 422
         assert text in response.content.decode()
     assert RndProject.objects.filter(organisation=org_x).count() == 3
+
+
+# --- broken files ----------------------------------------------------------------------------------
+
+
+def test_a_broken_sheet_is_refused_as_unreadable(staff_a):
+    data = raw_xlsx([("企业与机构", "visible", '<row r="1"><c r="A1"><v>1</v></row>')])  # <c> never closed
+    assert refusal(data, staff_a).errors[0].reason.startswith("无法读取该 Excel 文件")
+
+
+def test_corrupt_compressed_data_is_refused_as_unreadable(staff_a):
+    import zipfile
+
+    data = bytearray(xlsx_bytes(ORG_HEADER, org_rows(300)))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 200, start + 260):
+        data[i] ^= 0x5A
+    error = refusal(bytes(data), staff_a)
+    assert error.errors[0].reason.startswith("无法读取该 Excel 文件")
+    assert Organisation.objects.count() == 0
