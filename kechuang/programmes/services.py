@@ -1013,7 +1013,8 @@ def voucher_redeem(
             )
         if redemption.redeemed_on > today:
             raise ValidationError({"redeemed_on": _("兑付日期不能晚于今天。")})
-        if redemption.provider.county_id != voucher.county_id or not redemption.provider.is_active:
+        provider = ServiceProvider.objects.get(pk=redemption.provider_id)  # as it is now, not as passed in
+        if provider.county_id != voucher.county_id or not provider.is_active:
             raise ValidationError({"provider": _("服务机构须为本县登记在册且有效的机构。")})
         if redemption.amount > voucher.balance:
             raise ValidationError(
