@@ -609,6 +609,8 @@ def enterprise_signup(
         user.set_password(password)
         user.full_clean()
         user.save()
+        # Every account's creation is a core.user event, a sign-up's too (made by its owner, anonymous).
+        audit.record("create", obj=user, after=audit.snapshot(user), username=username)
         signup = Signup(
             user=user,
             organisation_name=organisation_name.strip(),
