@@ -1,19 +1,25 @@
-"""API: the report figures of a region and period, from the same registry the summary and dashboards use."""
+"""API: the report figures of a region and period, from the same registry the summary and dashboards use;
+and the work summaries — read, edit a draft's prose, freeze, revise — through the same services as the
+pages, so a frozen version is as fixed here as there."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from kechuang.core import permissions
-from kechuang.core.api import BY_ID
+from kechuang.core.api import BY_ID, WRITE
 from kechuang.core.api_auth import ApiRequest
 from kechuang.core.models import Region
 
+from . import selectors
+from . import summary as service
 from .figures import Period, compute_all
+from .models import Summary
 
 router = Router(tags=["统计指标"])
 
@@ -51,6 +57,99 @@ def figures(request: ApiRequest, region: str, year: int, period: str = "", secti
     if span.year != year:
         raise ValidationError({"period": _("期间须在 %(y)s 年内。") % {"y": year}})
     return [f.as_json() for f in compute_all(scope, span, section=section)]  # type: ignore[arg-type]
+
+
+# --- summaries ------------------------------------------------------------------------------------------------
+
+
+class SummaryOut(Schema):
+    id: int
+    county: str
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    version: int
+    state: str  # draft (figures live) | frozen (figures fixed at frozen_at)
+    frozen_at: dt.datetime | None
+    frozen_by: str | None
+    revises: int | None  # the id of the frozen version this one revises
+    revision_reason: str
+    sections: dict[str, str]  # "1"…"8": prose with {figure.key} placeholders
+
+
+class SummaryPatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    sections: dict[str, str] | None = Field(None, description="部分编号 → 正文；未给出的部分保持不变")
+
+
+class ReviseIn(Schema):
+    reason: str = Field(..., max_length=500, description="修订原因")
+
+
+def _out(summary: Summary) -> dict[str, Any]:
+    return {
+        "id": summary.pk, "county": summary.county_id, "title": summary.title,
+        "period_start": summary.period_start, "period_end": summary.period_end, "version": summary.version,
+        "state": summary.state, "frozen_at": summary.frozen_at,
+        "frozen_by": summary.frozen_by.get_username() if summary.frozen_by else None,
+        "revises": summary.revises_id, "revision_reason": summary.revision_reason, "sections": summary.sections,
+    }  # fmt: skip
+
+
+def _summary(request: ApiRequest, pk: int) -> Summary:
+    return permissions.get_visible(request.auth, Summary, pk, selectors.summary_get, where="api summary")
+
+
+@router.get(
+    "/summaries", response={200: list[SummaryOut], **BY_ID}, summary="工作总结（含各版本）", tags=["工作总结"]
+)
+def summaries(request: ApiRequest, county: str = "", year: int | None = None) -> Any:
+    found = selectors.summary_list(request.auth)
+    if county:
+        found = found.filter(county_id=county)
+    if year is not None:
+        found = found.filter(period_end__year=year)
+    return [_out(x) for x in found[:500]]
+
+
+@router.get(
+    "/summaries/{pk}",
+    response={200: SummaryOut, **BY_ID},
+    summary="一份工作总结（一个版本）",
+    tags=["工作总结"],
+)
+def summary_detail(request: ApiRequest, pk: int) -> Any:
+    return _out(_summary(request, pk))
+
+
+@router.patch(
+    "/summaries/{pk}", response={200: SummaryOut, **WRITE}, summary="修改草稿的标题或正文", tags=["工作总结"]
+)
+def summary_patch(request: ApiRequest, pk: int, body: SummaryPatch) -> Any:
+    """Only a draft changes; a frozen version answers 422 — revise it (POST …/revise) for a new version."""
+    summary = _summary(request, pk)
+    sections = {**summary.sections, **{str(k): v for k, v in (body.sections or {}).items()}}
+    service.summary_update(by=request.auth, summary=summary, title=body.title or "", sections=sections)
+    return _out(selectors.summary_get(request.auth, pk))
+
+
+@router.post("/summaries/{pk}/freeze", response={200: SummaryOut, **WRITE}, summary="定稿", tags=["工作总结"])
+def summary_freeze(request: ApiRequest, pk: int) -> Any:
+    summary = _summary(request, pk)
+    service.summary_freeze(by=request.auth, summary=summary)
+    return _out(selectors.summary_get(request.auth, pk))
+
+
+@router.post(
+    "/summaries/{pk}/revise",
+    response={201: SummaryOut, **WRITE},
+    summary="修订：生成新版本",
+    tags=["工作总结"],
+)
+def summary_revise(request: ApiRequest, pk: int, body: ReviseIn) -> Any:
+    summary = _summary(request, pk)
+    revision = service.summary_revise(by=request.auth, summary=summary, reason=body.reason)
+    return Status(201, _out(selectors.summary_get(request.auth, revision.pk)))
 
 
 ROUTERS = [("/reports/", router)]

@@ -348,3 +348,60 @@ def test_two_staff_editing_a_draft_at_once_lose_nothing(call_a, staff_a, county_
     page = response.content.decode()
     assert "该记录已被staff_a2于" in page and "您的修改未保存" in page and "我的改写" in page
     assert Summary.objects.get(pk=summary.pk).sections["3"] == PROSE_V2
+
+
+# --- the API: the same services, the same rules -----------------------------------------------------------------
+
+
+def test_the_api_cannot_edit_or_refreeze_a_frozen_version_and_revises_it_like_the_page(
+    frozen, staff_a, staff_b, leader_a
+):
+    client = client_for(staff_a)
+    base = f"/api/reports/summaries/{frozen.pk}"
+    fixed = row(frozen)
+    edit = client.patch(base, {"sections": {"3": "接口改写"}}, content_type="application/json")
+    assert edit.status_code == 422 and "已定稿的工作总结不能修改" in edit.json()["detail"][0]["message"]
+    again = client.post(base + "/freeze")
+    assert again.status_code == 422 and "已定稿" in again.json()["detail"][0]["message"]
+    assert row(frozen) == fixed
+
+    assert (
+        client_for(leader_a)
+        .post(base + "/revise", {"reason": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert client_for(staff_b).get(base).status_code == 404
+    assert (
+        client_for(staff_b)
+        .post(base + "/revise", {"reason": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+    empty = client.post(base + "/revise", {"reason": " "}, content_type="application/json")
+    assert empty.status_code == 422
+
+    created = client.post(base + "/revise", {"reason": "接口修订"}, content_type="application/json")
+    assert created.status_code == 201
+    v2 = created.json()
+    assert (v2["version"], v2["state"], v2["revises"], v2["revision_reason"]) == (
+        2,
+        "draft",
+        frozen.pk,
+        "接口修订",
+    )
+    patched = client.patch(
+        f"/api/reports/summaries/{v2['id']}", {"sections": {"3": PROSE_V2}}, content_type="application/json"
+    )
+    assert patched.status_code == 200 and patched.json()["sections"]["3"] == PROSE_V2
+    assert patched.json()["sections"]["1"] == frozen.sections["1"]  # the sections not sent are kept
+    assert (
+        client.post(base + "/revise", {"reason": "再来一个草稿"}, content_type="application/json").status_code
+        == 422
+    )
+    frozen_again = client.post(f"/api/reports/summaries/{v2['id']}/freeze")
+    assert frozen_again.status_code == 200 and frozen_again.json()["frozen_by"] == "staff_a"
+    listing = client.get("/api/reports/summaries", {"county": "330824", "year": 2025}).json()
+    assert [(x["version"], x["state"]) for x in listing] == [(2, "frozen"), (1, "frozen")]
+    assert row(frozen) == fixed
+    assert client_for(staff_b).get("/api/reports/summaries").json() == []
