@@ -8,8 +8,9 @@ lockout period (KECHUANG_LOCKOUT_HOURS) is refused until its failures are older 
 failure is still answered normally, attempt N+1 is refused (429) even with the right password.
 
 The audit log stays small and truthful: the first failure of each IP in each minute is an event of its
-own (`login_failed` / `token_failed`, with the username tried); the others of that minute are only
-counted; once the minute is over, one `login_failed_minute` / `token_failed_minute` event says how many
+own (`login_failed`, object type core.user or core.apitoken, with the username or the token's first
+characters); the others of that minute are only counted; once the minute is over, one
+`login_failed_minute` event (same object types) says how many
 there were (failures and refusals) with a sample of the usernames. A minute with a single failure needs
 no summary. Summaries are written by the next failure of any IP after the minute, and by the audit
 page before it shows the log (`close_windows`), so the auditor always sees every count; a window still
@@ -33,7 +34,8 @@ from .models import AuditEvent, FailureWindow
 USERNAME_SAMPLE = 10
 ACTIONS = {
     FailureWindow.Kind.LOGIN: ("login_failed", "login_failed_minute", "core.user"),
-    FailureWindow.Kind.TOKEN: ("token_failed", "token_failed_minute", "core.apitoken"),
+    # A bad token is recorded like a failed login; the object type tells them apart.
+    FailureWindow.Kind.TOKEN: ("login_failed", "login_failed_minute", "core.apitoken"),
 }
 LABELS = {FailureWindow.Kind.LOGIN: "登录失败", FailureWindow.Kind.TOKEN: "API 令牌无效"}
 KEEP_WINDOWS = dt.timedelta(days=2)  # summarised windows are deleted after this (the log has the counts)
