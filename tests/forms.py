@@ -5,7 +5,11 @@ import re
 
 def form_values(client, url):
     """The edit form's fields as the browser would post them back (inputs, selects, textareas)."""
-    html = client.get(url).content.decode()
+    return parse_form(client.get(url).content.decode())
+
+
+def parse_form(html):
+    """What a browser would post back from this page's form, as it is displayed."""
     data = {}
     for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
         data[name] = value.replace("&quot;", '"').replace("&amp;", "&")

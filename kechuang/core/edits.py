@@ -201,14 +201,22 @@ def token_read(token: str, obj: Model) -> Loaded:
     return Loaded(values=data.get("v") or {}, event_id=int(data.get("e") or 0))
 
 
-def token_after_conflict(token: str, conflict: EditConflict) -> str:
-    """The token a form gets back with a conflict: the conflicting fields now as loaded at their current
-    values (the user has seen them, so saving again means "mine"), every other field as first loaded (so a
-    field the user left alone still keeps a colleague's change)."""
+def changed_since(token: str, obj: Model) -> list[str]:
+    """The fields of a form's token whose value in the database is no longer what the form loaded."""
+    if not token:
+        return []
+    loaded = token_read(token, obj)
+    return [n for n, v in loaded.values.items() if _is_field(obj, n) and not _same(obj, n, _db_value(obj, n), v)]
+
+
+def token_after_conflict(token: str, conflict: EditConflict, refreshed: list[str] | None = None) -> str:
+    """The token a form gets back with a conflict: the conflicting fields, and the `refreshed` ones the form
+    now shows at their current values, as loaded now (the user has seen them, so saving again means
+    "mine"); every other field as first loaded (so a field the user left alone keeps a colleague's change)."""
     obj = conflict.obj
     old = token_read(token, obj) if token else Loaded(values={})
     values = dict(old.values)
-    for name in conflict.fields:
+    for name in [*conflict.fields, *(refreshed or [])]:
         values[name] = _db_value(obj, name)
     return signing.dumps(
         {"m": obj._meta.label_lower, "pk": obj.pk, "v": values, "e": last_event_id(obj)}, salt=_SALT

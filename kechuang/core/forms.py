@@ -82,8 +82,9 @@ class EditTokenMixin:
         return edits.token_read(token, instance) if token else None
 
     def show_conflict(self, conflict: edits.EditConflict) -> None:
-        """Keep what the user typed, name the current value on each conflicting field, and carry a token
-        under which saving again keeps the user's values."""
+        """Keep what the user typed, name the current value on each conflicting field, show the fields others
+        changed meanwhile (that this user left alone) at their current values, and carry a token under which
+        saving again keeps the user's values and nobody else's change is undone."""
         add_error = self.add_error  # type: ignore[attr-defined]
         add_error(None, conflict.messages[0])
         reverse_aliases = {v: k for k, v in self.edit_token_aliases.items()}
@@ -92,10 +93,44 @@ class EditTokenMixin:
             current = edits.display(conflict.obj, name) or _("（空）")
             message = _("他人保存的当前值：%(v)s。再次保存将以您填写的内容为准。") % {"v": current}
             add_error(target if target in self.fields else None, message)
+        token = self.data.get(edits.EDIT_TOKEN_FIELD) or ""
         self.data = self.data.copy()
-        self.data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(
-            self.data.get(edits.EDIT_TOKEN_FIELD) or "", conflict
-        )
+        others = [n for n in edits.changed_since(token, conflict.obj) if n not in conflict.fields]
+        refreshed = [n for n in others if self._show_current(conflict.obj, n)]
+        kept = [n for n in others if n not in refreshed]
+        if refreshed:
+            add_error(
+                None,
+                _("他人同时修改的%(f)s已显示为最新内容。")
+                % {"f": "、".join(edits.label(conflict.obj, n) for n in refreshed)},
+            )
+        if kept:
+            add_error(
+                None,
+                _("他人同时修改了%(f)s（现为：%(v)s），保存时将保留他人的修改。")
+                % {
+                    "f": "、".join(edits.label(conflict.obj, n) for n in kept),
+                    "v": "；".join(edits.display(conflict.obj, n) or _("（空）") for n in kept),
+                },
+            )
+        self.data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(token, conflict, refreshed)
+
+    def _show_current(self, obj: Any, name: str) -> bool:
+        """Put a model field's current value in the bound data, where the form field is the model's own
+        (a ModelForm field of that name, no unit conversion); say whether it could."""
+        if not isinstance(self, forms.BaseModelForm) or name not in self.fields:
+            return False
+        if obj._meta.get_field(name).many_to_many:
+            return False
+        value = forms.models.model_to_dict(obj, fields=[name]).get(name)
+        if isinstance(self.fields[name].widget, forms.CheckboxInput):
+            if value:
+                self.data[name] = "on"
+            else:
+                self.data.pop(name, None)
+        else:
+            self.data[name] = "" if value is None else str(value)
+        return True
 
 
 class OrganisationForm(EditTokenMixin, forms.ModelForm):

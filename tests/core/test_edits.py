@@ -12,7 +12,7 @@ from kechuang.core import services
 from kechuang.core.models import AuditEvent, Organisation, Person, Role
 from tests.conftest import client_for, make_user
 from tests.factories import credit_code_for
-from tests.forms import form_values
+from tests.forms import form_values, parse_form
 
 from .replay import assert_replay_matches
 
@@ -69,12 +69,8 @@ def test_same_field_second_saver_is_told_and_keeps_what_they_typed(staff_a, staf
 
 
 def _resubmit(response):
-    page = response.content.decode()
-    token = re.search(r'name="_loaded" value="([^"]+)"', page).group(1)
-    data = dict(response.wsgi_request.POST.items())
-    data["_loaded"] = token
-    data.pop("csrfmiddlewaretoken", None)
-    return data
+    """Save again the form the page came back with, as the browser displays it."""
+    return parse_form(response.content.decode())
 
 
 def test_different_fields_both_survive(staff_a, staff_a2, org_x):
@@ -190,3 +186,23 @@ def test_person_api_etag(staff_a, county_a):
     )
     assert response.status_code == 409
     assert response.json()["detail"].endswith("您的修改未保存。")
+
+
+def test_the_losers_form_shows_what_others_changed_meanwhile_and_saving_again_keeps_it(
+    staff_a, staff_a2, org_x
+):
+    url = f"/orgs/{org_x.pk}/edit/"
+    first, second = client_for(staff_a), client_for(staff_a2)
+    form_1, form_2 = form_values(first, url), form_values(second, url)
+    assert (
+        first.post(url, {**form_1, "contact_name": "王五", "address": "开化县新城路 1 号"}).status_code == 302
+    )
+
+    response = second.post(url, {**form_2, "contact_name": "赵六"})
+    page = response.content.decode()
+    assert "他人同时修改的地址已显示为最新内容。" in page
+    assert 'value="开化县新城路 1 号"' in page  # not the empty address this user had loaded
+    assert second.post(url, _resubmit(response)).status_code == 302
+    org_x.refresh_from_db()
+    assert org_x.contact_name == "赵六" and org_x.address == "开化县新城路 1 号"
+    assert_replay_matches(org_x)
