@@ -152,7 +152,8 @@ def test_an_achievement_is_claimed_once(staff_a, enterprise_x, org_x, incentive,
 
 
 @pytest.fixture
-def checked_claim(staff_a, enterprise_x, org_x, policy_a, incentive, new_product, achievements):
+def checked_claim(clock, staff_a, enterprise_x, org_x, policy_a, incentive, new_product, achievements):
+    clock.set(dt.date(2026, 5, 8))  # checked (and decided) on 8 May 2026 by the services' clock
     product_rule(staff_a, policy_a, new_product, Decimal("500000"))
     claim = submit_claim(staff_a, enterprise_x, incentive, org_x)
     services.application_transition(application=claim, to=S.CHECKED, by=staff_a)

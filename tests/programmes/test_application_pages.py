@@ -199,10 +199,10 @@ def test_enterprise_creates_and_submits_a_claim_and_sees_only_its_own(
 
 
 def test_enterprise_sees_money_decided_and_paid(staff_a, enterprise_x, checked_claim):
+    services.claim_decide(by=staff_a, application=checked_claim)
+    checked_claim.refresh_from_db()
     month_ago = today() - dt.timedelta(days=30)
-    with at(month_ago):  # decided and published a month ago (the services' clock)
-        services.claim_decide(by=staff_a, application=checked_claim)
-        checked_claim.refresh_from_db()
+    with at(month_ago):  # the notice went out a month ago (the services' clock)
         notice = services.notice_publish(
             by=staff_a,
             data={"county": checked_claim.county, "title": "兑现公示", "purpose": "payment",

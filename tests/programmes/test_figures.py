@@ -85,8 +85,9 @@ def on(day, service, **kwargs):
 
 def pay_claim(staff, call, organisation, *, decided_on, notice_on, payments, amount=None, reason=""):
     """A claim submitted, checked, its amount decided, published for 5 working days and paid."""
-    claim = submit(staff, call, organisation=organisation)
-    services.application_transition(application=claim, to=Status.CHECKED, by=staff)
+    with at(decided_on or dt.date(2026, 5, 1)):  # checked the day it is decided
+        claim = submit(staff, call, organisation=organisation)
+        services.application_transition(application=claim, to=Status.CHECKED, by=staff)
     money = on(
         decided_on or dt.date(2026, 5, 1), services.claim_decide,
         by=staff, application=claim, amount=amount, reason=reason, decided_on=decided_on,

@@ -48,10 +48,11 @@ def claim_award(staff_a, org_x, hte, incentive):
     """org_x became a high-tech enterprise in 2025 and claimed the county's 200,000 元 for it."""
     approved(staff_a, hte, org_x, certificate_no="GR202533001234")
     call = make_call(staff_a, incentive)
-    claim = services.application_create(by=staff_a, data={"call": call, "organisation": org_x})
-    services.application_transition(application=claim, to=Status.SUBMITTED, by=staff_a)
-    services.application_transition(application=claim, to=Status.CHECKED, by=staff_a)
-    return services.claim_decide(by=staff_a, application=claim, decided_on=LONG_AGO)
+    with at(LONG_AGO):  # checked and decided three months ago (the services' clock)
+        claim = services.application_create(by=staff_a, data={"call": call, "organisation": org_x})
+        services.application_transition(application=claim, to=Status.SUBMITTED, by=staff_a)
+        services.application_transition(application=claim, to=Status.CHECKED, by=staff_a)
+        return services.claim_decide(by=staff_a, application=claim, decided_on=LONG_AGO)
 
 
 def publish(staff, award, published_on):

@@ -52,7 +52,7 @@ DECIDED_AMOUNT = Decimal("50000")
 def _story_clock(clock):
     """The services' clock after the claims' decisions (28 April 2026); each notice is published, each
     payment made and each acceptance recorded on its own day (fixtures.Clock)."""
-    clock.set(dt.date(2026, 4, 30))
+    clock.set(dt.date(2026, 4, 28))
 
 
 def with_acceptance_day(save):
