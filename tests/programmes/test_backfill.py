@@ -211,8 +211,8 @@ def test_another_countys_staff_cannot_backfill_our_enterprises(staff_b, org_x, h
 # --- never money paid today ----------------------------------------------------------------------------------
 
 
-def _live_decided_claim(staff, org, hte, incentive):
-    """A live claim: 2025's high-tech recognition recorded, the 2026 claim filed, checked and decided."""
+def _checked_claim(staff, org, hte, incentive):
+    """A live claim: 2025's high-tech recognition recorded, the 2026 claim filed and checked."""
     recognition = services.application_create(
         by=staff, data={"call": make_call(staff, hte, year=2025), "organisation": org}
     )
@@ -225,9 +225,15 @@ def _live_decided_claim(staff, org, hte, incentive):
     claim = services.application_create(
         by=staff, data={"call": make_call(staff, incentive), "organisation": org}
     )
-    services.application_transition(application=claim, to=Status.SUBMITTED, by=staff)
-    services.application_transition(application=claim, to=Status.CHECKED, by=staff)
-    services.claim_decide(by=staff, application=Application.objects.get(pk=claim.pk))
+    for target in (Status.SUBMITTED, Status.CHECKED):
+        services.application_transition(application=claim, to=target, by=staff)
+    return Application.objects.get(pk=claim.pk)
+
+
+def _live_decided_claim(staff, org, hte, incentive):
+    """The same claim decided today at the proposed amount."""
+    claim = _checked_claim(staff, org, hte, incentive)
+    services.claim_decide(by=staff, application=claim)
     return Application.objects.get(pk=claim.pk)
 
 
@@ -481,3 +487,11 @@ def test_the_audit_log_replays_to_the_backfilled_records(staff_a, org_x, history
     for model in (Award, Disbursement, PublicNotice, Call):
         for obj in model.objects.all():
             assert_replay_matches(obj)
+
+
+def test_a_live_claim_is_not_decided_at_a_date_before_its_check(staff_a, org_x, hte, incentive):
+    claim = _checked_claim(staff_a, org_x, hte, incentive)
+    with pytest.raises(ValidationError, match="请用“补录”登记"):
+        services.claim_decide(by=staff_a, application=claim, decided_on=dt.date(2019, 6, 20))
+    assert Application.objects.get(pk=claim.pk).status == Status.CHECKED
+    assert services.claim_decide(by=staff_a, application=claim).decided_on == timezone.localdate()
