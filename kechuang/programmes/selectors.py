@@ -504,12 +504,14 @@ def ledger_filters(params: Any) -> dict[str, Any]:
     source = str(params.get("source", "") or "")
     kind = str(params.get("kind", "") or "")
     matching = str(params.get("matching", "") or "")
+    backfill = str(params.get("backfill", "") or "")
     return {
         "q": str(params.get("q", "") or "").strip(),
         "fiscal_year": int(year) if year.isdigit() else None,
         "source": source if source in FundingSource.values else "",
         "kind": kind if kind in Programme.Kind.values else "",
         "matching": matching if matching in ("1", "0") else "",
+        "backfill": backfill if backfill in ("1", "0") else "",
         "programme": int(programme) if programme.isdigit() else None,
     }
 
@@ -523,8 +525,10 @@ def ledger(
     kind: str = "",
     matching: str = "",
     programme: int | None = None,
+    backfill: str = "",
 ) -> QuerySet[Disbursement]:
-    """资金台账: the disbursements the user may see, newest payment first."""
+    """资金台账: the disbursements the user may see, newest payment first; `backfill` "1" lists only the
+    补录 (historical) ones, "0" only those paid through the platform."""
     qs = disbursement_list(user=user)
     if q:
         qs = qs.filter(
@@ -541,6 +545,8 @@ def ledger(
         qs = qs.filter(award__programme__kind=kind)
     if matching:
         qs = qs.filter(is_matching=matching == "1")
+    if backfill:
+        qs = qs.filter(is_backfill=backfill == "1")
     if programme:
         qs = qs.filter(award__programme_id=programme)
     return qs.order_by("-paid_on", "-pk")

@@ -495,3 +495,15 @@ def test_a_live_claim_is_not_decided_at_a_date_before_its_check(staff_a, org_x, 
         services.claim_decide(by=staff_a, application=claim, decided_on=dt.date(2019, 6, 20))
     assert Application.objects.get(pk=claim.pk).status == Status.CHECKED
     assert services.claim_decide(by=staff_a, application=claim).decided_on == timezone.localdate()
+
+
+def test_the_ledger_filters_backfilled_payments(staff_a, org_x, history):
+    run([row(org_x), row(org_x, item=ITEM, amount=100000)], staff_a)
+    client = client_for(staff_a)
+    url = reverse("programmes:ledger")
+    assert "共 2 笔拨付" in client.get(url, {"backfill": "1"}).content.decode()
+    assert "没有符合条件的拨付记录" in client.get(url, {"backfill": "0"}).content.decode()
+    export = client.get(url, {"backfill": "0", "export": "xlsx"})
+    assert (
+        len(CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()) == 1
+    )
