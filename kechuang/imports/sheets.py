@@ -77,11 +77,17 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _part(base: str, target: str) -> str:
-    """A relationship target relative to the part `base` → the archive member name."""
+def _part(target: str) -> str:
+    """A workbook relationship's target → the archive member, resolved the way calamine resolves it
+    (the member scanned must be the very one calamine will read, so a target with "." or ".." parts
+    or a backslash, which readers resolve differently, is refused)."""
+    if "\\" in target or any(part in (".", "..") for part in target.split("/")):
+        raise SheetUnreadable("relationship target")
     if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+        return target[1:]
+    if target.startswith("xl/"):
+        return target
+    return "xl/" + target
 
 
 def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
@@ -93,19 +99,18 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     with archive.open(rels) as handle:
         for _event, element in etree.iterparse(handle, events=("end",), **_parser_options()):
             if _local(element.tag) == "Relationship":
-                target = element.get("Target") or ""
-                found[element.get("Id") or ""] = (element.get("Type") or "", _part(part, target))
+                rel_id = element.get("Id") or ""
+                if rel_id in found:  # which one would calamine take? Neither is scanned.
+                    raise SheetUnreadable("duplicate relationship")
+                found[rel_id] = (element.get("Type") or "", _part(element.get("Target") or ""))
     return found
 
 
 def read_workbook(archive: zipfile.ZipFile) -> Workbook:
     """The sheets in workbook order, with their visibility and their parts."""
     names = set(archive.namelist())
-    workbook_part = "xl/workbook.xml"
+    workbook_part = "xl/workbook.xml"  # where calamine reads it, whatever _rels/.rels says
     try:
-        for rel_id, (kind, member) in _relationships(archive, "_rels/.rels").items():
-            if kind.endswith("/officeDocument") and rel_id:
-                workbook_part = member
         rels = _relationships(archive, workbook_part)
         sheets: list[SheetInfo] = []
         with archive.open(workbook_part) as handle:
@@ -124,6 +129,8 @@ def read_workbook(archive: zipfile.ZipFile) -> Workbook:
                 element.clear()
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise SheetUnreadable(type(exc).__name__) from None
+    if len({s.name for s in sheets}) != len(sheets):
+        raise SheetUnreadable("duplicate sheet name")
     shared = next((m for kind, m in rels.values() if kind.endswith(SHARED_STRINGS_TYPE)), "")
     return Workbook(sheets=sheets, shared_strings=shared if shared in names else "")
 

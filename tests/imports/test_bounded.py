@@ -320,3 +320,26 @@ def test_corrupt_compressed_data_is_refused_as_unreadable(staff_a):
     error = refusal(bytes(data), staff_a)
     assert error.errors[0].reason.startswith("无法读取该 Excel 文件")
     assert Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize("target", ["worksheets/../worksheets/sheet1.xml", "worksheets\\\\sheet1.xml"])
+def test_a_sheet_target_readers_resolve_differently_is_refused(staff_a, unparsed, target):
+    """The part streamed must be the very one calamine reads: no "..", no backslash."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(ORG_HEADER, org_rows(2))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"/xl/worksheets/sheet1.xml", target.encode())
+                assert target.encode() in content
+            archive.writestr(info, content)
+    assert refusal(out.getvalue(), staff_a).errors[0].reason.startswith("无法读取该 Excel 文件")
+
+
+def test_two_sheets_of_one_name_are_refused(staff_a, unparsed):
+    xml = sheet_xml([ORG_HEADER])
+    data = raw_xlsx([("企业与机构", "hidden", xml), ("企业与机构", "visible", xml)])
+    assert refusal(data, staff_a).errors[0].reason.startswith("无法读取该 Excel 文件")
