@@ -79,7 +79,16 @@ def test_main_pages_report_no_csp_violation(
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length > 0", timeout=20000)
     shot(page, "csp-dashboard")
     page.context.clear_cookies()
+    for name in ("zhang", "li", "wang"):  # three failed logins from this client, three usernames
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", f"nobody-{name}")
+        page.fill("input[name=password]", "wrong-Passw0rd")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
     log_in(page, "auditor", PASSWORD)
     visit(page, problems, "/audit/")
+    text = page.locator("main").inner_text()
+    # The minute's count: still counting on the page, or (the minute over) its summary event.
+    assert "本分钟内仍在计数" in text or "的登录失败共 3 次" in text
     shot(page, "csp-audit")
     assert problems == []
