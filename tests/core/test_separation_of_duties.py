@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -418,3 +418,36 @@ def test_each_of_the_three_sees_only_their_own_menu(admin_user, security_user, a
             assert f'href="{other}"' not in body
     body = client_for(staff_a).get(reverse("home")).content.decode()
     assert not any(f'href="{link}"' in body for link in links)
+
+
+# --- two approvers at the same moment ----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs two real concurrent connections with row locks: run with DATABASE_URL=postgres://…",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_at_once_make_one_grant_and_the_other_is_told(security_user, security_user2, county_a):
+    from tests.programmes.test_concurrency import _in_threads, _split
+
+    third = make_user("security3", role=Role.SECURITY)
+    grantee = make_user("kh_new")
+    grant = services.role_request_create(
+        by=security_user, user=grantee, role=Role.STAFF, region=county_a, reason="新任"
+    )
+    outcomes = _in_threads(
+        *(
+            (
+                lambda who=who: services.role_request_approve(
+                    request=RoleGrantRequest.objects.get(pk=grant.pk), by=who
+                )
+            )
+            for who in (security_user2, third)
+        )
+    )
+    won, lost = _split(outcomes)
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert isinstance(lost[0], ValidationError) and "已由" in lost[0].messages[0]
+    assert RoleAssignment.objects.filter(user=grantee).count() == 1
+    assert AuditEvent.objects.filter(action="role_approved", object_id=str(grant.pk)).count() == 1
