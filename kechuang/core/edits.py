@@ -102,9 +102,14 @@ def when_text(at: Any) -> str:
     return date_format(local, "Y年n月j日 H:i")
 
 
+def _field(obj: Model, name: str) -> Any:
+    """A model field of `obj` (typed loosely: relations and generic keys don't share one interface)."""
+    return obj._meta.get_field(name)
+
+
 def label(obj: Model, name: str) -> str:
     try:
-        return str(obj._meta.get_field(name).verbose_name)
+        return str(_field(obj, name).verbose_name)
     except FieldDoesNotExist:
         return name
 
@@ -115,7 +120,7 @@ def label(obj: Model, name: str) -> str:
 def _db_value(obj: Model, name: str) -> Any:
     """A field's value in the form the database compares: a foreign key by its id, many-to-many as a sorted
     list of ids (or names for tags), JSON-ready."""
-    model_field = obj._meta.get_field(name)
+    model_field = _field(obj, name)
     if model_field.many_to_many:
         if obj.pk is None:
             return []
@@ -127,7 +132,7 @@ def _db_value(obj: Model, name: str) -> Any:
 def _normal(obj: Model, name: str, value: Any) -> Any:
     """Bring a submitted or loaded value to the database's form, so 1.5 equals 1.50 and a Region equals its
     code."""
-    model_field = obj._meta.get_field(name)
+    model_field = _field(obj, name)
     if model_field.many_to_many:
         return sorted(str(v) for v in (value or []))  # names or objects, compared as audit.snapshot does
     if isinstance(value, Model):
@@ -143,7 +148,7 @@ def _normal(obj: Model, name: str, value: Any) -> Any:
 
 
 def _same(obj: Model, name: str, a: Any, b: Any) -> bool:
-    model_field = obj._meta.get_field(name)
+    model_field = _field(obj, name)
     if model_field.get_internal_type() == "DecimalField" and a is not None and b is not None:
         from decimal import Decimal, InvalidOperation
 
@@ -156,7 +161,7 @@ def _same(obj: Model, name: str, a: Any, b: Any) -> bool:
 
 def display(obj: Model, name: str) -> str:
     """A field's current value as a person reads it (choice labels, related records by name)."""
-    model_field = obj._meta.get_field(name)
+    model_field = _field(obj, name)
     if model_field.many_to_many:
         return "、".join(_db_value(obj, name))
     if getattr(model_field, "choices", None):
@@ -206,7 +211,9 @@ def changed_since(token: str, obj: Model) -> list[str]:
     if not token:
         return []
     loaded = token_read(token, obj)
-    return [n for n, v in loaded.values.items() if _is_field(obj, n) and not _same(obj, n, _db_value(obj, n), v)]
+    return [
+        n for n, v in loaded.values.items() if _is_field(obj, n) and not _same(obj, n, _db_value(obj, n), v)
+    ]
 
 
 def token_after_conflict(token: str, conflict: EditConflict, refreshed: list[str] | None = None) -> str:
@@ -225,7 +232,7 @@ def token_after_conflict(token: str, conflict: EditConflict, refreshed: list[str
 
 def _is_field(obj: Model, name: str) -> bool:
     try:
-        obj._meta.get_field(name)
+        _field(obj, name)
     except FieldDoesNotExist:
         return False
     return True
@@ -260,7 +267,7 @@ def merge(current: Model, data: dict[str, Any], loaded: Loaded | None) -> list[s
         if _same(current, name, new, now):
             continue
         changed.append(name)
-        model_field = current._meta.get_field(name)
+        model_field = _field(current, name)
         if not model_field.many_to_many:
             setattr(current, name, submitted)
     if conflicts:
@@ -287,7 +294,7 @@ def changes_since(obj: Model, event_id: int, fields: list[str]) -> list[Change]:
 
 
 def _attname(obj: Model, name: str) -> str:
-    model_field = obj._meta.get_field(name)
+    model_field = _field(obj, name)
     return name if model_field.many_to_many else model_field.attname  # type: ignore[union-attr]
 
 
@@ -324,7 +331,7 @@ def update(
             for f in current._meta.concrete_fields
             if f.attname in before and before[f.attname] != now.get(f.attname)
         ]
-        m2m = [n for n in changed if current._meta.get_field(n).many_to_many]
+        m2m = [n for n in changed if _field(current, n).many_to_many]
         if not concrete and not m2m:
             return current
         current.full_clean()

@@ -110,7 +110,7 @@ class EditTokenMixin:
                 _("他人同时修改了%(f)s（现为：%(v)s），保存时将保留他人的修改。")
                 % {
                     "f": "、".join(edits.label(conflict.obj, n) for n in kept),
-                    "v": "；".join(edits.display(conflict.obj, n) or _("（空）") for n in kept),
+                    "v": "；".join(edits.display(conflict.obj, n) or str(_("（空）")) for n in kept),
                 },
             )
         self.data[edits.EDIT_TOKEN_FIELD] = edits.token_after_conflict(token, conflict, refreshed)
