@@ -376,7 +376,9 @@ def filing_update(
         raise ValidationError({"status": _("未知的报送状态：%(s)s") % {"s": status}})
     today = selectors_returns.today()  # the server's clock, the one the returns pages count from
     with transaction.atomic():
-        locked = ReturnFiling.objects.select_for_update().select_related("round").get(pk=filing.pk)
+        locked = (
+            ReturnFiling.objects.select_for_update(of=("self",)).select_related("round").get(pk=filing.pk)
+        )
         rnd = locked.round
         if not staff and locked.status == S.EXEMPT:
             raise ValidationError(
@@ -433,7 +435,11 @@ def filings_mark_submitted(*, by: Any, filings: list[ReturnFiling], submitted_on
         require_staff(by, filing.county_id, "filing.update", filing)
     done = 0
     with transaction.atomic():
-        current = ReturnFiling.objects.select_for_update().in_bulk([f.pk for f in filings])
+        current = (
+            ReturnFiling.objects.select_for_update(of=("self",))
+            .order_by("pk")
+            .in_bulk([f.pk for f in filings])
+        )
         for filing in filings:
             fresh = current.get(filing.pk)
             if fresh is None or fresh.status == ReturnFiling.Status.SUBMITTED:
