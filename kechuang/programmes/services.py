@@ -296,6 +296,9 @@ def application_transition(
                 _("该申报已由他人处理，当前状态为“%(s)s”，您的“%(m)s”操作未执行。")
                 % {"s": current.get_status_display(), "m": move.label}
             )
+        # The event holds every field the move wrote (its stamps too), so replaying the log gives the row.
+        audited = [k for k in changes if k != "updated_at"]
+        before = {k: getattr(application, k) for k in audited}
         for key, value in changes.items():
             setattr(application, key, value)
         _record_transition(application, source, to, by, comment)
@@ -303,12 +306,12 @@ def application_transition(
             "transition",
             by=by,
             obj=application,
-            before={"status": source},
-            after={"status": to},
+            before=before,
+            after={k: changes[k] for k in audited},
             detail=comment,
         )
         if to == Status.SUBMITTED and application.programme.kind == Programme.Kind.INCENTIVE:
-            claim_compute(application=application)
+            claim_compute(application=application, by=by)
         if to == Status.RETURNED:
             from .reminders import notify_applicant
 
@@ -429,7 +432,12 @@ def proposed_items(
     return items
 
 
-def claim_compute(*, application: Application) -> Decimal:
+def _cents(amount: Decimal) -> Decimal:
+    """An amount as the database stores it (two decimals), for audit events written beside an update()."""
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
+def claim_compute(*, application: Application, by: Any = None) -> Decimal:
     """Work out a claim's proposed amount from its policy's rules and the enterprise's recorded awards.
     Enterprises claim once a year for what they achieved the year before (DOMAIN.md, stream 1), so a
     claim in a call of year Y uses the rules for achievements of Y-1."""
@@ -453,7 +461,16 @@ def claim_compute(*, application: Application) -> Decimal:
                 continue
             ClaimItem.objects.create(application=application, rule=rule, achievement=award, amount=amount)
             total += amount
-    Application.objects.filter(pk=application.pk).update(proposed_amount=total)
+    if total != application.proposed_amount:
+        Application.objects.filter(pk=application.pk).update(proposed_amount=total)
+        audit.record(
+            "claim_compute",
+            by=by,
+            obj=application,
+            before={"proposed_amount": application.proposed_amount},
+            after={"proposed_amount": _cents(total)},
+            detail=_("按政策条款计算的拟奖励金额"),
+        )
     application.proposed_amount = total
     return total
 
@@ -528,13 +545,20 @@ def claim_decide(
         application_transition(
             application=application, to=Status.DECIDED, by=by, comment=reason, _service="decide"
         )
+        before = {
+            "decided_amount": application.decided_amount,
+            "override_reason": application.override_reason,
+        }
         Application.objects.filter(pk=application.pk).update(decided_amount=amount, override_reason=reason)
         application.decided_amount, application.override_reason = amount, reason
-        if amount != proposed:
-            audit.record(
-                "amount_override", by=by, obj=application, before={"proposed_amount": proposed},
-                after={"decided_amount": amount}, detail=reason,
-            )  # fmt: skip
+        # Audited either way with what was written (the replay needs it); "amount_override" when the amount
+        # is not the proposed one, with the proposal beside it.
+        overridden = amount != proposed
+        audit.record(
+            "amount_override" if overridden else "decide_amount", by=by, obj=application,
+            before={**({"proposed_amount": proposed} if overridden else {}), **before},
+            after={"decided_amount": _cents(amount), "override_reason": reason}, detail=reason,
+        )  # fmt: skip
         return _award_create(
             application=application, by=by, data={"decided_on": decided_on, "amount": amount}
         )

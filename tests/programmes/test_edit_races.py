@@ -106,3 +106,15 @@ def test_an_award_edited_by_two_staff(staff_a, staff_a2, org_x, hte):
     award.refresh_from_db()
     assert award.certificate_no == "GR202633099991" and award.document == "浙科发高〔2026〕13号"
     assert_replay_matches(award)
+
+
+@pytest.mark.parametrize("status", [Status.APPROVED, Status.DECIDED, Status.RETURNED])
+def test_an_applications_audit_log_replays_to_the_row(staff_a, org_x, hte, incentive, key_rd, clock, status):
+    """Every write of an application's life is audited with what it wrote (transitions with their stamps,
+    the proposed amount, the decision), so the log gives the row back."""
+    clock.set(dt.date(2026, 4, 28))
+    programme = {Status.APPROVED: key_rd, Status.DECIDED: incentive, Status.RETURNED: key_rd}[status]
+    if status == Status.DECIDED:
+        new_application(staff_a, hte, org_x, status=Status.APPROVED, call=make_call(staff_a, hte, year=2025))
+    application = new_application(staff_a, programme, org_x, status=status)
+    assert_replay_matches(application)
