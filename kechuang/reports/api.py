@@ -8,11 +8,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from kechuang.core import permissions
-from kechuang.core.api import BY_ID, WRITE
+from kechuang.core import edits, permissions
+from kechuang.core.api import BY_ID, EDIT, WRITE
 from kechuang.core.api_auth import ApiRequest
 from kechuang.core.models import Region
 
@@ -118,19 +119,43 @@ def summaries(request: ApiRequest, county: str = "", year: int | None = None) ->
     summary="一份工作总结（一个版本）",
     tags=["工作总结"],
 )
-def summary_detail(request: ApiRequest, pk: int) -> Any:
-    return _out(_summary(request, pk))
+def summary_detail(request: ApiRequest, pk: int, response: HttpResponse) -> Any:
+    summary = _summary(request, pk)
+    response["ETag"] = edits.etag(summary, SUMMARY_ETAG_FIELDS)
+    return _out(summary)
+
+
+SUMMARY_ETAG_FIELDS = ("title", "sections")
 
 
 @router.patch(
-    "/summaries/{pk}", response={200: SummaryOut, **WRITE}, summary="修改草稿的标题或正文", tags=["工作总结"]
+    "/summaries/{pk}",
+    response={200: SummaryOut, **EDIT},
+    summary="修改草稿的标题或正文",
+    description=(
+        "只改给出的标题或章节。请求头 If-Match 带上读取时的 ETag，则他人在此之后改过正文或标题时返回 409；"
+        "不带时，本次读取之后他人改过正文的，同样返回 409，不会覆盖。"
+    ),
+    tags=["工作总结"],
 )
-def summary_patch(request: ApiRequest, pk: int, body: SummaryPatch) -> Any:
+def summary_patch(request: ApiRequest, pk: int, body: SummaryPatch, response: HttpResponse) -> Any:
     """Only a draft changes; a frozen version answers 422 — revise it (POST …/revise) for a new version."""
     summary = _summary(request, pk)
     sections = {**summary.sections, **{str(k): v for k, v in (body.sections or {}).items()}}
-    service.summary_update(by=request.auth, summary=summary, title=body.title or "", sections=sections)
-    return _out(selectors.summary_get(request.auth, pk))
+    if_match = request.headers.get("If-Match")
+    # The sections are one JSON value: without If-Match, what this request read is what it changed from, so a
+    # colleague's edit of another section between the read and the write is a 409, not overwritten.
+    loaded = (
+        edits.IfMatch(if_match, SUMMARY_ETAG_FIELDS)
+        if if_match
+        else edits.Loaded(values={"title": summary.title, "sections": summary.sections})
+    )
+    service.summary_update(
+        by=request.auth, summary=summary, title=body.title or "", sections=sections, loaded=loaded
+    )
+    saved = selectors.summary_get(request.auth, pk)
+    response["ETag"] = edits.etag(saved, SUMMARY_ETAG_FIELDS)
+    return _out(saved)
 
 
 @router.post("/summaries/{pk}/freeze", response={200: SummaryOut, **WRITE}, summary="定稿", tags=["工作总结"])

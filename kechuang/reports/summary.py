@@ -153,7 +153,12 @@ PROSE_FIELDS = ["title", "sections"]
 
 
 def summary_update(
-    *, by: Any, summary: Summary, title: str, sections: dict[str, str], loaded: edits.Loaded | None = None
+    *,
+    by: Any,
+    summary: Summary,
+    title: str,
+    sections: dict[str, str],
+    loaded: edits.Loaded | edits.IfMatch | None = None,
 ) -> Summary:
     """Change a draft's title and prose: core's compare-and-set (kechuang.core.edits), so of two staff
     editing at once the one who saves second is told who changed what, and nothing is lost. A frozen

@@ -405,3 +405,34 @@ def test_the_api_cannot_edit_or_refreeze_a_frozen_version_and_revises_it_like_th
     assert [(x["version"], x["state"]) for x in listing] == [(2, "frozen"), (1, "frozen")]
     assert row(frozen) == fixed
     assert client_for(staff_b).get("/api/reports/summaries").json() == []
+
+
+def test_the_api_patch_of_a_draft_is_compared_and_set(call_a, staff_a, county_a):
+    """If-Match with the ETag read: a colleague's edit since is a 409 naming it; the page's edit of another
+    section between a client's read and its PATCH is never written back over."""
+    summary = s.summary_create(by=staff_a, county=county_a, period=Y2025)
+    client = client_for(staff_a)
+    url = f"/api/reports/summaries/{summary.pk}"
+    etag = client.get(url).headers["ETag"]
+    s.summary_update(
+        by=staff_a, summary=summary, title=summary.title, sections={**summary.sections, "3": PROSE_V1}
+    )
+    stale = client.patch(
+        url,
+        {"sections": {"4": "研发投入稳步增长。"}},
+        content_type="application/json",
+        headers={"If-Match": etag},
+    )
+    assert stale.status_code == 409 and stale.json()["fields"] == ["sections"]
+    assert Summary.objects.get(pk=summary.pk).sections["4"] != "研发投入稳步增长。"
+
+    fresh = client.get(url).headers["ETag"]
+    ok = client.patch(
+        url,
+        {"sections": {"4": "研发投入稳步增长。"}},
+        content_type="application/json",
+        headers={"If-Match": fresh},
+    )
+    assert ok.status_code == 200 and ok.headers["ETag"] != fresh
+    stored = Summary.objects.get(pk=summary.pk)
+    assert stored.sections["3"] == PROSE_V1 and stored.sections["4"] == "研发投入稳步增长。"
