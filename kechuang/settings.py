@@ -151,7 +151,6 @@ KECHUANG_TOKEN_IP_FAILURE_LIMIT = env.int("KECHUANG_TOKEN_IP_FAILURE_LIMIT", def
 # be pruned by an auditor (`kechuang audit_prune`), which is itself audited.
 AUDIT_RETENTION_DAYS = env.int("KECHUANG_AUDIT_RETENTION_DAYS", default=184)
 
-
 CSRF_FAILURE_VIEW = "kechuang.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

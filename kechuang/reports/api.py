@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kechuang.core import edits, permissions
 from kechuang.core.api import BY_ID, EDIT, WRITE
@@ -104,7 +104,11 @@ def _summary(request: ApiRequest, pk: int) -> Summary:
 @router.get(
     "/summaries", response={200: list[SummaryOut], **BY_ID}, summary="工作总结（含各版本）", tags=["工作总结"]
 )
-def summaries(request: ApiRequest, county: str = "", year: int | None = None) -> Any:
+def summaries(
+    request: ApiRequest,
+    county: str = Query("", max_length=12, description="县的区划代码"),
+    year: int | None = Query(None, ge=1990, le=2100, description="年度（1990–2100）"),
+) -> Any:
     found = selectors.summary_list(request.auth)
     if county:
         found = found.filter(county_id=county)
