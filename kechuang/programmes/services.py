@@ -370,6 +370,8 @@ ALLOWED_ATTACHMENTS = {
 def attachment_add(*, by: Any, application: Application, upload: Any) -> Attachment:
     """Keep an uploaded file: size-limited, type-checked by both its name and its first bytes."""
     permissions.require(_may_apply_for(by, application), by, "attach to application", application)
+    if Application.objects.filter(pk=application.pk, status=Status.WITHDRAWN).exists():  # as stored now
+        raise ValidationError(_("申报已撤回，不能再上传附件。"))
     name = str(getattr(upload, "name", "") or "")
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ALLOWED_ATTACHMENTS:

@@ -576,3 +576,19 @@ def test_the_list_exports_what_it_shows(staff_a, county_a, hte_call):
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(href).content)).worksheets[0]
     names = {str(v) for row in sheet.iter_rows(min_row=2, values_only=True) for v in row if v}
     assert "开化县导出保留有限公司" in " ".join(names) and "开化县导出排除有限公司" not in " ".join(names)
+
+
+def test_a_withdrawn_application_takes_no_more_attachments(
+    settings, tmp_path, enterprise_x, org_x, claim_call
+):
+    settings.MEDIA_ROOT = tmp_path
+    app = services.application_create(by=enterprise_x, data={"call": claim_call, "organisation": org_x})
+    services.application_transition(application=app, to=Status.SUBMITTED, by=enterprise_x)
+    services.application_transition(application=app, to=Status.WITHDRAWN, by=enterprise_x, comment="明年再报")
+    response = client_for(enterprise_x).post(
+        url("attachment_upload", app.pk),
+        {"file": SimpleUploadedFile("补充材料.pdf", b"%PDF-1.4 x")},
+        follow=True,
+    )
+    assert any("申报已撤回，不能再上传附件" in m for m in messages_of(response))
+    assert not Attachment.objects.exists()

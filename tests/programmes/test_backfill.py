@@ -483,8 +483,7 @@ def test_the_audit_log_replays_to_the_backfilled_records(staff_a, org_x, history
     from tests.core.replay import assert_replay_matches
 
     run([row(org_x), row(org_x, item=ITEM, amount=100000)], staff_a)
-    # (Applications are left out: a transition audits the status, not status_changed_at / submitted_at.)
-    for model in (Award, Disbursement, PublicNotice, Call):
+    for model in (Application, Award, Disbursement, PublicNotice, Call):
         for obj in model.objects.all():
             assert_replay_matches(obj)
 
