@@ -13,6 +13,7 @@ letters) whether or not the fonts are installed here: Word on the reader's machi
 from __future__ import annotations
 
 import io
+import math
 import re
 from typing import Any
 
@@ -53,9 +54,12 @@ def _mm_to_pt(mm: float) -> float:
 
 # 225 mm / 22 lines = 28.98 pt a line; rounded down to whole twips so 22 lines always fit: 579 twips.
 LINE_PITCH_TWIPS = int(_mm_to_pt(TEXT_HEIGHT_MM) * 20 / LINES_PER_PAGE)
-# Character pitch 156 mm / 28 = 15.79 pt: w:charSpace is the difference from the 16 pt body font size,
-# in 1/4096 pt (negative: characters slightly closer than their size): -848.
-CHAR_SPACE = round((_mm_to_pt(TEXT_WIDTH_MM) / CHARS_PER_LINE - BODY_PT) * 4096)
+# Character pitch 156 mm / 28 = 15.79 pt, a little less than the 16 pt body size. A character grid
+# (w:docGrid linesAndChars) gives that pitch in Word, but LibreOffice puts a character that is wider than
+# its grid cell into two cells (14 characters a line). So the grid is of lines only, and the body's
+# characters are set 0.25 pt closer (w:spacing -5 twentieths of a point, rounded down from -4.2 so that
+# 28 characters always fit): 28 a line in Word, WPS and LibreOffice alike.
+CHAR_SPACING_TWENTIETHS = math.floor((_mm_to_pt(TEXT_WIDTH_MM) / CHARS_PER_LINE - BODY_PT) * 20)
 
 # A paragraph's run-in level-2 heading: "一是完善政策体系。" before the rest of the sentence.
 RUN_IN_HEADING = re.compile(r"^([一二三四五六七八九十]+是[^。；，]{1,30}。)")
@@ -348,9 +352,8 @@ def _page_setup(doc: Any) -> None:
     for old in sect_pr.findall(qn("w:docGrid")):
         sect_pr.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
-    grid.set(qn("w:charSpace"), str(CHAR_SPACE))
     sect_pr.append(grid)  # docGrid is the last child python-docx's template gives a sectPr
 
     # The document's defaults and Normal: 仿宋_GB2312 三号, the size the character grid is measured
@@ -365,6 +368,9 @@ def _page_setup(doc: Any) -> None:
                             ("eastAsia", BODY_FONT)):  # fmt: skip
             defaults.set(qn(f"w:{attr}"), value)
         r_pr_default.append(defaults)
+        condensed = OxmlElement("w:spacing")  # before w:sz, as the schema orders rPr
+        condensed.set(qn("w:val"), str(CHAR_SPACING_TWENTIETHS))
+        r_pr_default.append(condensed)
         for tag in ("w:sz", "w:szCs"):
             size = OxmlElement(tag)
             size.set(qn("w:val"), str(BODY_PT * 2))

@@ -115,10 +115,15 @@ def assert_official_layout(data):
         assert abs(length.mm - mm) < 0.5, (length.mm, mm)
 
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
-    # 225 mm of text height / 22 lines = 579 twips; 156 mm / 28 characters = 15.79 pt, i.e. 16 pt − 848/4096
+    # 225 mm of text height / 22 lines = 579 twips, a grid of lines (a character grid is drawn two cells a
+    # character by LibreOffice); 28 characters of 16 pt set 0.25 pt closer fit the 156 mm line
+    assert grid.get(qn("w:type")) == "lines"
     assert grid.get(qn("w:linePitch")) == "579"
-    assert grid.get(qn("w:charSpace")) == "-848"
+    defaults = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    spacing = int(defaults.find(qn("w:spacing")).get(qn("w:val")))
+    assert spacing == -5
+    width_pt = Length(section.page_width - section.left_margin - section.right_margin).pt
+    assert 28 * (16 + spacing / 20) <= width_pt < 29 * (16 + spacing / 20)
     assert Length(section.page_height - section.top_margin - section.bottom_margin).twips >= 22 * 579
 
     title = doc.paragraphs[0]
