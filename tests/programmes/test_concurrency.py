@@ -206,11 +206,13 @@ def test_two_simultaneous_decisions_on_a_claim_yield_one_award(two_staff, incent
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_payments_never_exceed_the_decided_amount(two_staff, incentive, org_x):
+def test_two_simultaneous_payments_never_exceed_the_decided_amount(two_staff, incentive, org_x, clock):
     """Decided 50,000 元; two people each pay 30,000 at once: the award row lock (select_for_update)
     makes the second see the first's 30,000, and 30,000 + 30,000 > 50,000 is refused."""
     first, second = two_staff
+    clock.set(dt.date(2026, 4, 28))  # the claim is checked and decided on the story's day (test_workflow)
     claim = new_application(first, incentive, org_x, S.DECIDED)
+    clock.reset()  # the payments run in their own threads, on the real clock
     payment_notice(first, [claim])
     award_pk = claim.award.pk
 
