@@ -20,12 +20,25 @@ def parse_form(html):
         data[name] = selected.group(1) if selected else ""
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
         data[name] = body.strip()
-    for name in re.findall(r'<input[^>]*type="checkbox"[^>]*name="([^"]+)"', html):
-        checked = re.search(rf'<input[^>]*name="{name}"[^>]*checked', html)
+    # Checkboxes post the values of the checked ones ("on" without a value); several of one name (a multiple
+    # choice) post a list, none checked posts nothing.
+    boxes: dict[str, list[str]] = {}
+    for tag in re.findall(r'<input[^>]*type="checkbox"[^>]*>', html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name is None:
+            continue
+        checked = boxes.setdefault(name.group(1), [])
+        if re.search(r"\schecked", tag):
+            value = re.search(r'value="([^"]*)"', tag)
+            checked.append(value.group(1) if value else "on")
+    for name, checked in boxes.items():
+        data.pop(name, None)
         if checked:
-            data[name] = "on"
-        else:
-            data.pop(name, None)
+            data[name] = checked if len(checked) > 1 or _is_multiple(html, name) else checked[0]
     data.pop("csrfmiddlewaretoken", None)
     assert "_loaded" in data, "the edit form carries what it loaded"
     return data
+
+
+def _is_multiple(html, name):
+    return len(re.findall(rf'<input[^>]*type="checkbox"[^>]*name="{re.escape(name)}"', html)) > 1

@@ -127,6 +127,7 @@ def _organisation_data(raw: dict[str, Any]) -> dict[str, Any]:
         REQUIRED_ORGANISATION_FIELDS,
         {
             "region": lambda code: _region(code, "region"),
+            "county": lambda code: _region(code, "county"),
             "industry": lambda code: _industry(code) if code.strip() else None,
         },
     )
@@ -284,7 +285,8 @@ def organisation_get(request: ApiRequest, id: int, response: HttpResponse) -> An
     response={201: OrganisationOut, **WRITE},
     summary="登记企业与机构",
     description=(
-        "仅县科技管理科可在本县登记。所在地填县或乡镇区划代码，行业填小类四位代码。"
+        "仅县科技管理科可在本县登记。所在地填单位实际所在地的区划代码（本县的县或乡镇，县外单位如高校、"
+        "科研院所、上级主管部门、外地企业填其所在的省、市或县），登记县省略时自动确定；行业填小类四位代码。"
         "统一社会信用代码的校验位错误时返回 422，并说明按前 17 位算出的应有校验位。"
     ),
 )

@@ -15,7 +15,17 @@ from .models import Organisation, Person, Region
 
 # Allowed values written out so type checkers and the OpenAPI schema see them; a test checks that they
 # match the models' choices.
-OrganisationKind = Literal["enterprise", "university", "institute", "department", "provider", "other"]
+OrganisationKind = Literal[
+    "enterprise",
+    "university",
+    "institute",
+    "department",
+    "dev_zone",
+    "authority",
+    "cooperative",
+    "provider",
+    "other",
+]
 OrganisationSize = Literal["large", "medium", "small", "micro", ""]
 Gender = Literal["male", "female", ""]
 RegionLevel = Literal["province", "city", "county", "township"]
@@ -191,7 +201,9 @@ class OrganisationOut(Schema):
     kind_label: str
     credit_code: str = Field(..., description="统一社会信用代码")
     credit_code_exception: str = Field(..., description="校验例外说明")
-    region: RegionRef = Field(..., description="所在地（县或乡镇）")
+    region: RegionRef = Field(..., description="所在地（省、市、县或乡镇）")
+    county: RegionRef = Field(..., description="登记县：在哪个县的名录中登记（县外单位为登记它的县）")
+    is_local: bool = Field(..., description="是否位于登记县内（县外单位不计入该县企业数）")
     industry: IndustryRef | None = Field(None, description="行业（小类）")
     size: str = Field(..., description="规模：large 大型、medium 中型、small 小型、micro 微型，未填为空")
     established_on: dt.date | None = Field(None, description="成立日期")
@@ -242,7 +254,17 @@ class OrganisationIn(_OrganisationFields):
         ..., min_length=1, max_length=30, description="统一社会信用代码（18 位，校验位须正确）"
     )
     region: str = Field(
-        ..., min_length=2, max_length=9, description="所在地：县（6 位）或乡镇（9 位）行政区划代码"
+        ...,
+        min_length=2,
+        max_length=9,
+        description="所在地：省、市、县（6 位）或乡镇（9 位）行政区划代码；县外单位填其实际所在地",
+    )
+    county: str | None = Field(
+        None,
+        min_length=6,
+        max_length=6,
+        description="登记县的 6 位区划代码；省略时记入所在地所在的县，所在地为省、市的记入您所在的县；"
+        "县外单位（如位于西湖区的浙江大学）须填本县",
     )
 
 
@@ -261,6 +283,9 @@ class OrganisationPatch(InputSchema):
     )
     region: str | None = Field(
         None, min_length=2, max_length=9, description="所在地区划代码（仅县科技管理科可改）"
+    )
+    county: str | None = Field(
+        None, min_length=6, max_length=6, description="登记县的 6 位区划代码（仅县科技管理科可改）"
     )
     industry: str | None = Field(None, max_length=5, description="行业小类四位代码；null 清空")
     size: OrganisationSize | None = Field(None, description="规模")
@@ -293,6 +318,7 @@ class PersonOut(Schema):
     is_contact: bool
     kinds: list[str] = Field(..., description="身份（中文）")
     phone: str | None = Field(None, description="手机；无权查看联系方式时为 null")
+    landline: str | None = Field(None, description="固定电话；无权查看联系方式时为 null")
     email: str | None = Field(None, description="电子邮箱；无权查看联系方式时为 null")
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -304,6 +330,10 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_phone(obj: Person, context: Any) -> str | None:
         return obj.phone if _contacts_visible(obj, context) else None
+
+    @staticmethod
+    def resolve_landline(obj: Person, context: Any) -> str | None:
+        return obj.landline if _contacts_visible(obj, context) else None
 
     @staticmethod
     def resolve_email(obj: Person, context: Any) -> str | None:
@@ -334,7 +364,8 @@ class PersonIn(InputSchema):
     is_commissioner: bool = Field(False, description="科技特派员")
     is_talent: bool = Field(False, description="人才")
     is_contact: bool = Field(False, description="联系人")
-    phone: str = Field("", max_length=20, description="手机")
+    phone: str = Field("", max_length=20, description="手机（手机、固定电话、电子邮箱至少填一项）")
+    landline: str = Field("", max_length=20, description="固定电话")
     email: str = Field("", max_length=254, description="电子邮箱")
 
 
@@ -357,6 +388,7 @@ class PersonPatch(InputSchema):
     is_talent: bool | None = None
     is_contact: bool | None = None
     phone: str | None = Field(None, max_length=20)
+    landline: str | None = Field(None, max_length=20)
     email: str | None = Field(None, max_length=254)
 
 

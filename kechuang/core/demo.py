@@ -21,6 +21,7 @@ import datetime as dt
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,6 +39,7 @@ from .models import (
     Role,
     SystemFlag,
     User,
+    local_in,
 )
 
 DEMO_FLAG = "demo_loaded"
@@ -95,6 +97,7 @@ class OrgSpec:
     contact_phone: str = ""
     contact_email: str = ""
     years: tuple[tuple[int, bool], ...] = ()  # (year, is_above_scale)
+    registered_by: str = ""  # the county whose register holds it, when it lies elsewhere (a partner)
 
 
 @dataclass(frozen=True)
@@ -731,6 +734,7 @@ def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
                 credit_code=g.credit_code("12", county),
                 region=county,
                 industry=industry,
+                registered_by=KAIHUA,  # the demo county's partners and its experts' employers
             )
         )
         g.names.add(name)
@@ -917,22 +921,82 @@ def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
     )
 
 
+# --- the stream apps' demos ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoBuilder:
+    """A stream app's part of the demo: `build(specs)` writes its records on top of core's (through the
+    app's services or registers) and returns what it created; `counts()` says what the demo holds of it,
+    from the database. `after` names the apps whose demo it builds on (they are built first)."""
+
+    app: str
+    build: Callable[[DemoSpecs], Counter]
+    counts: Callable[[], dict[str, int]]
+    after: tuple[str, ...] = ()
+
+
+DEMO_BUILDERS: dict[str, DemoBuilder] = {}
+
+
+def register_demo(
+    app: str,
+    *,
+    build: Callable[[DemoSpecs], Counter],
+    counts: Callable[[], dict[str, int]],
+    after: tuple[str, ...] = (),
+) -> None:
+    """Called from the app's ready(); core's demo never imports a stream app."""
+    DEMO_BUILDERS[app] = DemoBuilder(app, build, counts, after)
+
+
+# What one stream's demo plan needs to know of another's (e.g. which demo enterprises the programmes demo
+# makes 高新技术企业 in which years, which the R&D demo's statistics agree with): a named question an app
+# answers here, so the two plans stay consistent and pure without one app importing the other.
+DEMO_FACTS: dict[str, Callable[..., Any]] = {}
+
+
+def register_demo_fact(name: str, answer: Callable[..., Any]) -> None:
+    DEMO_FACTS[name] = answer
+
+
+def demo_fact(name: str, *args: Any, default: Any = None, **kwargs: Any) -> Any:
+    """The registered answer to `name`, or `default` when no app answers it (that app not installed)."""
+    answer = DEMO_FACTS.get(name)
+    return answer(*args, **kwargs) if answer is not None else default
+
+
+def demo_builders() -> list[DemoBuilder]:
+    """The registered builders in an order where each comes after those it builds on (otherwise in the
+    order the apps registered, i.e. INSTALLED_APPS)."""
+    ordered: list[DemoBuilder] = []
+    placed: set[str] = set()
+    pending = list(DEMO_BUILDERS.values())
+    while pending:
+        ready = [b for b in pending if all(a in placed or a not in DEMO_BUILDERS for a in b.after)]
+        if not ready:
+            raise RuntimeError(f"demo builders wait on each other: {[b.app for b in pending]}")
+        ordered.append(ready[0])
+        placed.add(ready[0].app)
+        pending.remove(ready[0])
+    return ordered
+
+
 # --- writing it ---------------------------------------------------------------------------------------
 
 
 def demo_counts() -> dict[str, int]:
     """What the demo consists of, counted from the database (so a second run reports the same)."""
-    from kechuang.programmes.demo import programmes_demo_counts
-    from kechuang.rnd.demo import rnd_demo_counts
+    streams: dict[str, int] = {}
+    for builder in demo_builders():
+        streams.update(builder.counts())
 
     ent = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE)
     y0, y1 = DEMO_YEARS
-    above = OrganisationYear.objects.filter(
-        is_above_scale=True, organisation__region__code__startswith=KAIHUA
-    )
+    above = OrganisationYear.objects.filter(local_in(KAIHUA, "organisation"), is_above_scale=True)
     kh_people = Person.objects.filter(county__code=KAIHUA)
     return {
-        "开化县企业": ent.filter(region__code__startswith=KAIHUA).count(),
+        "开化县企业": ent.filter(local_in(KAIHUA)).count(),
         f"其中规上工业企业（{y1}年）": above.filter(year=y1).count(),
         f"其中规上工业企业（{y0}年）": above.filter(year=y0).count(),
         "开化县专家": kh_people.filter(is_expert=True).count(),
@@ -945,9 +1009,8 @@ def demo_counts() -> dict[str, int]:
             kind__in=[Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTE]
         ).count(),
         "服务机构": Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count(),
-        "常山县企业": ent.filter(region__code__startswith=CHANGSHAN).count(),
-        **programmes_demo_counts(),
-        **rnd_demo_counts(),
+        "常山县企业": ent.filter(local_in(CHANGSHAN)).count(),
+        **streams,
         "账号": User.objects.count(),
         "待激活的企业注册": User.objects.filter(is_active=False, roles__role=Role.ENTERPRISE)
         .distinct()
@@ -1026,6 +1089,7 @@ def _write(specs: DemoSpecs) -> Counter:
                 "kind": o.kind,
                 "credit_code": o.credit_code,
                 "region": regions[o.region],
+                **({"county": regions[o.registered_by]} if o.registered_by else {}),
                 "industry": industries[o.industry] if o.industry else None,
                 "size": o.size,
                 "established_on": o.established_on,
@@ -1115,12 +1179,8 @@ def _write(specs: DemoSpecs) -> Counter:
         )
         created["user"] += 1
 
-    from kechuang.programmes.demo import build_programmes_demo  # the programmes app's demo data
-
-    created.update(build_programmes_demo(specs))
-    from kechuang.rnd.demo import build_rnd_demo  # the R&D stream's demo data
-
-    created.update(build_rnd_demo(specs))
+    for builder in demo_builders():  # each stream app's demo data (programmes, then R&D, …)
+        created.update(builder.build(specs))
 
     value = (
         f"seed={specs.seed} scale={specs.scale:g} at={dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"

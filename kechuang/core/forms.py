@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import edits, permissions, selectors, services
 from .creditcode import credit_code_error, normalise_credit_code
 from .models import IndustryClass, Organisation, Person, Region, Role, User
+
+WAN = Decimal(10_000)
+CENT = Decimal("0.01")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def wan_text(yuan: Decimal | None) -> str:
+    """元 as a plain 万元 number for an input: 200000.00 → "20", 123456.78 → "12.345678"."""
+    if yuan is None:
+        return ""
+    text = f"{yuan / WAN:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class WanField(forms.DecimalField):
+    """An amount typed in 万元 (up to 6 decimals, i.e. exact to the 分) and cleaned to 元."""
+
+    def __init__(self, *, label: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(label=label, max_digits=18, decimal_places=6, **kwargs)
+        self.widget.attrs.setdefault("step", "0.0001")
+
+    def prepare_value(self, value: Any) -> Any:
+        # Initial values are 元 (Decimal); what the user typed comes back as a string and stays as is.
+        return wan_text(value) if isinstance(value, Decimal) else value
+
+    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        wan = super().clean(value)
+        return None if wan is None else (wan * WAN).quantize(CENT)
+
+
+def staff_counties(user: Any) -> QuerySet[Region]:
+    """The counties the user runs as bureau staff (where they may enter the county's records)."""
+    return selectors.counties_for(user).filter(permissions.staff_region_filter(user, "code"))
 
 
 class IndustryCodeField(forms.CharField):
@@ -29,6 +65,62 @@ class IndustryCodeField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         return value.code if isinstance(value, IndustryClass) else value
+
+
+class RegionChoiceInput(forms.TextInput):
+    """A division code typed or picked from a list of suggestions (the user's counties and townships, the
+    provinces and cities): an organisation may be located anywhere in the country."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions: list[tuple[str, str]] = []
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        list_id = f"{(attrs or {}).get('id') or name}-regions"
+        attrs = {**(attrs or {}), "list": list_id, "autocomplete": "off"}
+        options = format_html_join("", '<option value="{}">{}</option>', self.suggestions)
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
+
+
+class RegionCodeField(forms.CharField):
+    """A region of any level entered by its division code (6 or 9 digits) or its exact name."""
+
+    widget = RegionChoiceInput
+
+    def clean(self, value: Any) -> Region | None:  # type: ignore[override]
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        if text.isdigit():
+            if len(text) == 12 and text.endswith("000"):
+                text = text[:9]
+            if len(text) == 9 and text.endswith("000"):
+                text = text[:6]
+            region = Region.objects.filter(code=text).first()
+            if region is None:
+                raise forms.ValidationError(_("找不到区划代码 %(code)s。") % {"code": text})
+            return region
+        found = list(Region.objects.filter(name=text).select_related("parent")[:6])
+        if not found:
+            raise forms.ValidationError(
+                _("找不到名为“%(name)s”的行政区划，请核对名称或改填区划代码。") % {"name": text}
+            )
+        if len(found) > 1:
+            listed = "、".join(f"{r.parent.name if r.parent else ''}{r.name}（{r.code}）" for r in found[:5])
+            raise forms.ValidationError(
+                _("名称对应多个行政区划：%(list)s，请改填区划代码。") % {"list": listed}
+            )
+        return found[0]
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, Region) else value
 
 
 class EditTokenMixin:
@@ -138,6 +230,15 @@ class OrganisationForm(EditTokenMixin, forms.ModelForm):
         label=_("行业代码（小类）"), required=False, max_length=5, help_text=_("如 3985（电子专用材料制造）")
     )
 
+    region = RegionCodeField(
+        label=_("所在地"),
+        max_length=12,
+        help_text=_(
+            "单位实际所在地的区划代码或准确名称：本县的乡镇（街道），或县外的省、市、县（市、区），"
+            "如高校、科研院所、上级主管部门、外地企业。"
+        ),
+    )
+
     class Meta:
         model = Organisation
         fields = [*services.ORGANISATION_FIELDS]
@@ -145,15 +246,26 @@ class OrganisationForm(EditTokenMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        region = cast(forms.ModelChoiceField, self.fields["region"])
-        region.queryset = selectors.townships_for(user)
-        region.label_from_instance = lambda r: ("　" if r.level == "township" else "") + r.name  # type: ignore[method-assign,assignment]
+        region_widget = cast(RegionChoiceInput, self.fields["region"].widget)
+        region_widget.suggestions = [
+            (r.code, ("　" if r.level == "township" else "") + r.name) for r in selectors.townships_for(user)
+        ] + [
+            (r.code, r.full_name)
+            for r in Region.objects.filter(level__in=("province", "city")).select_related("parent")
+        ]
+        county = cast(forms.ModelChoiceField, self.fields["county"])
+        county.queryset = staff_counties(user)
+        county.required = False
+        county.help_text = _(
+            "留空时记入所在地所在的县；所在地为省、市的记入您所在的县。县外单位（如位于杭州市西湖区的"
+            "浙江大学）请选择本县。"
+        )
         if self.instance.pk and self.instance.industry_id:
             self.initial["industry"] = self.instance.industry_id
         # An enterprise or department keeps its profile; who it is (code, legacy-code reason, kind,
-        # county, validity) only county staff set. The service refuses the same fields.
+        # location, register, validity) only county staff set. The service refuses the same fields.
         county_staff = (
-            permissions.can_create_in(user, self.instance.region)
+            permissions.can_write_organisation(user, self.instance)
             if self.instance.pk
             else permissions.has_role(user, Role.STAFF)
         )
@@ -173,7 +285,12 @@ class OrganisationForm(EditTokenMixin, forms.ModelForm):
         pass
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k in self.fields}
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.fields}
+        if "county" in data and data["county"] is None:
+            # Left blank: kept as it is, or for a new record the service picks the register
+            # (organisation_default_county).
+            del data["county"]
+        return data
 
 
 class PersonForm(EditTokenMixin, forms.ModelForm):
@@ -195,7 +312,7 @@ class PersonForm(EditTokenMixin, forms.ModelForm):
         if self.instance.pk:
             self.initial["tag_names"] = "、".join(t.name for t in self.instance.tags.all())
             if not permissions.can_see_contacts(user, self.instance):
-                del self.fields["phone"], self.fields["email"]
+                del self.fields["phone"], self.fields["landline"], self.fields["email"]
 
     def _post_clean(self) -> None:
         pass

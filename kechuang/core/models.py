@@ -102,13 +102,23 @@ phone_validator = RegexValidator(
 
 
 class Organisation(models.Model):
-    """An enterprise, university, institute, county department or service provider."""
+    """An enterprise, cooperative, university, institute, county department, development-zone committee,
+    higher authority or service provider.
+
+    `region` is where it is (any province, city, county or township); `county` is the county whose
+    register holds it, which is what tenancy reads. An organisation elsewhere (浙江大学, a city bureau, an
+    enterprise of another province) is held by the county that registered it as a partner or an expert's
+    employer, and is never one of that county's enterprises: those are the ones *located* in the county
+    (`local_in`)."""
 
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("企业")
         UNIVERSITY = "university", _("高校")
         INSTITUTE = "institute", _("科研院所")
         DEPARTMENT = "department", _("县级部门")
+        DEVELOPMENT_ZONE = "dev_zone", _("开发区管委会")
+        AUTHORITY = "authority", _("上级主管部门")
+        COOPERATIVE = "cooperative", _("农民专业合作社")
         PROVIDER = "provider", _("服务机构")
         OTHER = "other", _("其他")
 
@@ -128,7 +138,22 @@ class Organisation(models.Model):
         help_text=_("仅当历史代码无法通过校验且经核实时填写原因。"),
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("所在地"), on_delete=models.PROTECT, related_name="organisations"
+        Region,
+        verbose_name=_("所在地"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text=_("单位实际所在的省、市、县（市、区）或乡镇（街道）。"),
+    )
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("登记县"),
+        on_delete=models.PROTECT,
+        related_name="registered_organisations",
+        limit_choices_to={"level": "county"},
+        blank=True,  # filled from the location when that is inside a county (clean, save)
+        help_text=_(
+            "在哪个县（市、区）的名录中登记；县外单位（高校、院所、上级部门、外地企业）为登记它的县。"
+        ),
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     industry = models.ForeignKey(
@@ -152,10 +177,14 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("组织机构")
         verbose_name_plural = _("组织机构")
-        indexes = [models.Index(fields=["region", "kind"])]
+        indexes = [models.Index(fields=["region", "kind"]), models.Index(fields=["county", "kind"])]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self._default_county()
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         self.credit_code = normalise_credit_code(self.credit_code)
@@ -163,14 +192,48 @@ class Organisation(models.Model):
         error = credit_code_error(self.credit_code)
         if error and not self.credit_code_exception:
             raise ValidationError({"credit_code": error})
-        if self.region_id and self.region.level not in (Region.Level.COUNTY, Region.Level.TOWNSHIP):
-            raise ValidationError({"region": _("所在地须为县（市、区）或乡镇（街道）。")})
+        self._default_county()
+        if self.region_id and not self.county_id:
+            raise ValidationError(
+                {"county": _("所在地不在某个县（市、区）内（如省、市级单位），请填写登记县。")}
+            )
+        if self.county_id and self.county.level != Region.Level.COUNTY:
+            raise ValidationError({"county": _("登记县须为县级区划。")})
         if self.industry is not None and self.industry.level != IndustryClass.Level.CLASS:
             raise ValidationError({"industry": _("行业须选到小类（四位代码）。")})
 
+    def _default_county(self) -> None:
+        if not self.county_id and self.region_id:
+            county = self.region.county
+            if county is not None:
+                self.county = county
+
     @property
-    def county(self) -> Region | None:
+    def located_county(self) -> Region | None:
+        """The county the organisation is located in (None for a province- or city-level location)."""
         return self.region.county
+
+    @property
+    def is_local(self) -> bool:
+        """Located in the county whose register holds it: one of that county's own organisations."""
+        return (
+            self.county_id is not None
+            and self.region_id is not None
+            and (self.region_id == self.county_id or self.region_id.startswith(self.county_id))
+        )
+
+    @property
+    def location_name(self) -> str:
+        return self.region.full_name if self.region_id else ""
+
+
+def local_in(prefix: str, path: str = "") -> models.Q:
+    """A region's own organisations (its enterprises, when filtered by kind): located in the region of this
+    code prefix and held by the register of one of its counties. Not the partners a county registered
+    elsewhere (浙江大学), nor an enterprise located here that another county registered as its partner.
+    `path` leads from the queried model to the organisation ("organisation" for OrganisationYear)."""
+    p = f"{path}__" if path else ""
+    return models.Q(**{f"{p}region__code__startswith": prefix, f"{p}county__code__startswith": prefix})
 
 
 class OrganisationYear(models.Model):
@@ -206,6 +269,9 @@ class SpecialtyTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+CONTACT_REQUIRED = _("请至少填写手机、固定电话或电子邮箱中的一项，以便联系本人。")
 
 
 class Person(models.Model):
@@ -244,6 +310,7 @@ class Person(models.Model):
     is_talent = models.BooleanField(_("人才"), default=False)
     is_contact = models.BooleanField(_("联系人"), default=False)
     phone = models.CharField(_("手机"), max_length=20, blank=True, validators=[phone_validator])
+    landline = models.CharField(_("固定电话"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("电子邮箱"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -261,6 +328,12 @@ class Person(models.Model):
             raise ValidationError({"county": _("所属县须为县级区划。")})
         if not (self.is_expert or self.is_commissioner or self.is_talent or self.is_contact):
             raise ValidationError(_("请至少选择一种身份：专家、科技特派员、人才或联系人。"))
+        if not self.has_contact:
+            raise ValidationError({"phone": CONTACT_REQUIRED})
+
+    @property
+    def has_contact(self) -> bool:
+        return any((value or "").strip() for value in (self.phone, self.landline, self.email))
 
     @property
     def workplace(self) -> str:

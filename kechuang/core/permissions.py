@@ -53,6 +53,11 @@ def region_prefixes(user: Any, roles: set[Role] | set[str] = READ_REGION_ROLES) 
     return [r.region.prefix for r in roles_of(user) if r.role in roles and r.region is not None]
 
 
+def staff_counties_of(user: Any) -> list[Region]:
+    """The counties the user runs as bureau staff."""
+    return [r.region for r in roles_of(user) if r.role == Role.STAFF and r.region is not None]
+
+
 def own_organisation_ids(user: Any) -> list[int]:
     return [r.organisation_id for r in roles_of(user) if r.role in ORGANISATION_ROLES and r.organisation_id]
 
@@ -72,8 +77,10 @@ def _prefix_q(field: str, prefixes: list[str]) -> Q:
 
 
 def organisation_filter(user: Any, *, for_change: bool = False) -> Q:
+    """Region roles see the organisations their counties' registers hold (`county`, not the location: a
+    county sees the 浙江大学 it registered as a partner); an organisation sees itself."""
     roles = WRITE_REGION_ROLES if for_change else READ_REGION_ROLES
-    return _prefix_q("region__code", region_prefixes(user, roles)) | Q(pk__in=own_organisation_ids(user))
+    return _prefix_q("county__code", region_prefixes(user, roles)) | Q(pk__in=own_organisation_ids(user))
 
 
 # A "pure contact" is a contact person and nothing else: what an organisation may manage itself.
@@ -100,8 +107,15 @@ def region_filter(user: Any) -> Q:
     for r in roles_of(user):
         if r.organisation is not None:
             # The organisation's own township and its county (a contact person belongs to the county).
-            q |= Q(code=r.organisation.region_id) | Q(code=r.organisation.region_id[:6])
+            q |= Q(code=r.organisation.region_id) | Q(code=r.organisation.county_id)
     return q
+
+
+def can_write_organisation(user: Any, organisation: Organisation) -> bool:
+    """Create an organisation, or set who it is (code, kind, location, register, validity): staff of the
+    county whose register holds it."""
+    county = organisation.county if organisation.county_id else None
+    return can_create_in(user, county)
 
 
 def can_change(user: Any, obj: Model) -> bool:
@@ -125,7 +139,7 @@ def _own_pure_contact(user: Any, person: Person) -> bool:
     return (
         org is not None
         and org.pk in own_organisation_ids(user)
-        and person.county_id == org.region_id[:6]
+        and person.county_id == org.county_id
         and person.is_contact
         and not (person.is_expert or person.is_commissioner or person.is_talent)
     )
@@ -262,7 +276,7 @@ def county_record_filter(user: Any, model: type[Model], *, for_change: bool = Fa
         q |= Q(**{f"{person}__in": own_person_ids(user)})
     if model in PUBLIC_IN_COUNTY and not for_change:
         counties = {
-            r.organisation.region_id[:6]
+            r.organisation.county_id
             for r in roles_of(user)
             if r.role in ORGANISATION_ROLES and r.organisation
         }

@@ -36,7 +36,7 @@ def organisation_list(
     section: str = "",
     above_scale_year: int | None = None,
 ) -> QuerySet[Organisation]:
-    qs = permissions.visible(user, Organisation.objects.select_related("region", "industry"))
+    qs = permissions.visible(user, Organisation.objects.select_related("region", "county", "industry"))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()) | Q(address__icontains=q))
     if kind:
@@ -58,9 +58,9 @@ def organisation_list(
 
 def organisation_get(*, user: Any, pk: int) -> Organisation:
     """The organisation if the user may see it; DoesNotExist otherwise, so hidden looks like absent."""
-    return permissions.visible(user, Organisation.objects.select_related("region__parent", "industry")).get(
-        pk=pk
-    )
+    return permissions.visible(
+        user, Organisation.objects.select_related("region__parent", "county", "industry")
+    ).get(pk=pk)
 
 
 def person_list(*, user: Any, q: str = "", kind: str = "", tag: str = "") -> QuerySet[Person]:

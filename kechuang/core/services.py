@@ -39,6 +39,7 @@ ORGANISATION_FIELDS = [
     "credit_code",
     "credit_code_exception",
     "region",
+    "county",
     "industry",
     "size",
     "established_on",
@@ -62,6 +63,7 @@ PERSON_FIELDS = [
     "is_talent",
     "is_contact",
     "phone",
+    "landline",
     "email",
 ]
 
@@ -78,12 +80,33 @@ def _assign(obj: Any, data: dict[str, Any], allowed: Iterable[str]) -> None:
 # --- organisations ------------------------------------------------------------------------------------
 
 
+def organisation_default_county(*, by: Any, region: Region | None) -> Region | None:
+    """The register an organisation entered without one goes to: the county it is located in; for a
+    location above county level (a province, a city: a higher authority) the one county the user runs.
+    None when that is not clear. A partner located in another county (浙江大学 in 西湖区) names its
+    register explicitly, so a mistyped location is refused rather than taken for a partner."""
+    located = region.county if region is not None else None
+    if located is not None:
+        return located
+    if by is not None:
+        counties = permissions.staff_counties_of(by)
+        if len(counties) == 1:
+            return counties[0]
+    return None
+
+
 def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
     organisation = Organisation()
     _assign(organisation, data, ORGANISATION_FIELDS)
+    if not organisation.county_id:
+        county = organisation_default_county(
+            by=by, region=organisation.region if organisation.region_id else None
+        )
+        if county is not None:
+            organisation.county = county
     if by is not None:
         permissions.require(
-            permissions.can_create_in(by, organisation.region if organisation.region_id else None),
+            permissions.can_write_organisation(by, organisation),
             by,
             "organisation.create",
             what="core.organisation",
@@ -97,7 +120,14 @@ def organisation_create(*, by: Any, data: dict[str, Any]) -> Organisation:
 
 # Fields only county staff may change (among them the reason for accepting a legacy code that fails the
 # check digit); an enterprise or department keeps the rest of its profile. Creating is staff-only anyway.
-PROTECTED_ORGANISATION_FIELDS = ("credit_code", "credit_code_exception", "kind", "region_id", "is_active")
+PROTECTED_ORGANISATION_FIELDS = (
+    "credit_code",
+    "credit_code_exception",
+    "kind",
+    "region_id",
+    "county_id",
+    "is_active",
+)
 
 
 def organisation_update(
@@ -122,8 +152,10 @@ def organisation_update(
         after = audit.snapshot(probe)
         protected = [f for f in PROTECTED_ORGANISATION_FIELDS if after.get(f) != before.get(f)]
         if protected:
-            allowed = permissions.can_create_in(by, Region.objects.filter(pk=before["region_id"]).first())
-            allowed = allowed and permissions.can_create_in(by, probe.region)
+            # Staff of the county whose register holds it, before and after (a move to another county's
+            # register needs the rights of both).
+            allowed = permissions.can_create_in(by, Region.objects.filter(pk=before["county_id"]).first())
+            allowed = allowed and permissions.can_write_organisation(by, probe)
             permissions.require(allowed, by, f"organisation.update:{','.join(protected)}", organisation)
     else:
         _assign(copy.copy(organisation), data, ORGANISATION_FIELDS)  # unknown fields are refused here too
@@ -133,7 +165,7 @@ def organisation_update(
 def organisation_delete(*, organisation: Organisation, by: Any) -> None:
     if by is not None:
         permissions.require(
-            permissions.can_create_in(by, organisation.region), by, "organisation.delete", organisation
+            permissions.can_write_organisation(by, organisation), by, "organisation.delete", organisation
         )
     with transaction.atomic():
         _organisation_delete(organisation=organisation, by=by)
@@ -157,12 +189,21 @@ def organisation_year_set(
 ) -> OrganisationYear:
     if by is not None:
         permissions.require(
-            permissions.can_create_in(by, organisation.region), by, "organisation_year.set", organisation
+            permissions.can_write_organisation(by, organisation), by, "organisation_year.set", organisation
         )
+    if is_above_scale and not organisation.is_local:
+        raise ValidationError({"is_above_scale": above_scale_outsider_error(organisation)})
     with transaction.atomic():
         return _organisation_year_set(
             organisation=organisation, year=year, is_above_scale=is_above_scale, by=by
         )
+
+
+def above_scale_outsider_error(organisation: Organisation) -> str:
+    return _("规上工业企业名录只收录位于本县的企业：%(name)s位于%(place)s，是本县登记的县外单位。") % {
+        "name": organisation.name,
+        "place": organisation.location_name,
+    }
 
 
 def _organisation_year_set(
@@ -632,7 +673,7 @@ def signup_approve(*, signup: Signup, by: Any) -> User:
     )
     if organisation is not None:
         permissions.require(
-            permissions.can_create_in(by, organisation.region),
+            permissions.can_write_organisation(by, organisation),
             by,
             "signup.approve.organisation",
             organisation,

@@ -340,7 +340,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "years": org.years.all(),
             "people": people,
             "can_change": permissions.can_change(request.user, org),
-            "can_delete": permissions.can_create_in(request.user, org.region),
+            "can_delete": permissions.can_write_organisation(request.user, org),
             "panels": navigation.render_panels(navigation.ORGANISATION_PANELS, request, organisation=org),
         },
     )

@@ -37,7 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from kechuang.core import audit, permissions, selectors
+from kechuang.core import audit, permissions, selectors, services
 from kechuang.core.creditcode import credit_code_error, normalise_credit_code
 from kechuang.core.models import (
     IndustryClass,
@@ -89,6 +89,9 @@ class Column:
     default: the value of an empty optional cell (None means blank/null).
     readonly: exported for reading only; ignored on import; not in the template.
     region_levels: the levels a REGION column accepts.
+    scoped: a REGION column's region must lie in a county the importing user runs (False: anywhere, e.g.
+    where an organisation outside the county is located).
+    aliases: earlier headers of the column, still read (files made from an older template keep importing).
     """
 
     key: str
@@ -104,8 +107,10 @@ class Column:
     readonly: bool = False
     normalise: Callable[[str], str] | None = None
     region_levels: tuple[str, ...] = (Region.Level.COUNTY, Region.Level.TOWNSHIP)
+    scoped: bool = True
     width: int = 16
     example: str = ""
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in COLUMN_TYPES:
@@ -264,7 +269,7 @@ class ImportContext:
         fitting = [r for r in candidates if r.level in levels]
         if not fitting:
             raise cells.CellError(_("须为%(levels)s。") % {"levels": level_names})
-        allowed = [r for r in fitting if self.may_create_in(r)]
+        allowed = [r for r in fitting if not column.scoped or self.may_create_in(r)]
         if not allowed:
             raise cells.CellError(_("不在您管辖的县（市、区）内，不能导入。"))
         if len(allowed) > 1:
@@ -384,6 +389,12 @@ def _phone_key(phone: str) -> str:
     return re.sub(r"[^0-9+]", "", phone or "")
 
 
+def _contact_keys(phone: str, landline: str, email: str) -> list[str]:
+    """A person's contacts as matching keys, in the order a row's key is chosen (mobile first)."""
+    keys = [f"m:{_phone_key(phone)}", f"t:{_phone_key(landline)}", f"e:{(email or '').strip().lower()}"]
+    return [k for k in keys if len(k) > 2]
+
+
 class Register(ABC):
     """Base class: subclasses set the class attributes and override the hooks they need."""
 
@@ -493,7 +504,8 @@ class Register(ABC):
         self, header: list[Any], header_row: int = 1
     ) -> tuple[dict[int, Column], list[RowError]]:
         """Map header positions to columns; report unknown, duplicate and missing required columns."""
-        by_label = {c.label: c for c in self.columns}
+        by_label = {alias: c for c in self.columns for alias in c.aliases}
+        by_label.update({c.label: c for c in self.columns})
         mapping: dict[int, Column] = {}
         errors: list[RowError] = []
         seen: dict[str, int] = {}
@@ -516,17 +528,18 @@ class Register(ABC):
                     )
                 )
                 continue
-            if label in seen:
+            if column.key in seen:  # the same column twice, under its header or an earlier one
                 errors.append(
                     RowError(
                         header_row,
                         label,
                         "",
-                        _("列名重复（第 %(a)d 列与第 %(b)d 列）。") % {"a": seen[label] + 1, "b": index + 1},
+                        _("列名重复（第 %(a)d 列与第 %(b)d 列）。")
+                        % {"a": seen[column.key] + 1, "b": index + 1},
                     )
                 )
                 continue
-            seen[label] = index
+            seen[column.key] = index
             if not column.readonly:
                 mapping[index] = column
         present = {c.key for c in mapping.values()}
@@ -553,7 +566,7 @@ class Register(ABC):
         """Which of the first non-empty rows is the header: the first naming at least one of the
         register's columns (a title row above it, common in hand-made sheets, is skipped); failing
         that, the first."""
-        labels = {c.label for c in self.columns}
+        labels = {label for c in self.columns for label in (c.label, *c.aliases)}
         return next(
             (
                 i
@@ -946,9 +959,12 @@ class OrganisationRegister(Register):
             "所在地",
             type=REGION,
             required=True,
+            region_levels=tuple(Region.Level.values),
+            scoped=False,
             width=14,
             help=_lazy(
-                "所在县（市、区）或乡镇（街道）的区划代码（6 位或 9 位），或其准确名称；须在您管辖的县内。"
+                "单位实际所在地的区划代码（6 位或 9 位）或准确名称：本县的县或乡镇（街道）；县外单位"
+                "（高校、科研院所、上级主管部门、外地企业）填其所在的省、市或县（市、区）。"
             ),
             example="330824 或 华埠镇",
         ),
@@ -961,6 +977,18 @@ class OrganisationRegister(Register):
         Column("contact_name", "联系人", width=10),
         Column("contact_phone", "联系电话", width=16),
         Column("contact_email", "电子邮箱", width=22),
+        Column(
+            "county",
+            "登记县",
+            type=REGION,
+            region_levels=(Region.Level.COUNTY,),
+            width=12,
+            help=_lazy(
+                "在哪个县（市、区）的名录中登记，须为您管辖的县；留空时记入所在地所在的县，所在地为省、市的"
+                "记入您所在的县。县外单位（如位于杭州市西湖区的浙江大学）请填本县。"
+            ),
+            example="330824 或 开化县",
+        ),
     )
 
     def base_queryset(self) -> QuerySet:
@@ -1009,6 +1037,29 @@ class OrganisationRegister(Register):
                 _("该统一社会信用代码已由其他县（市、区）登记，您无权修改该单位。"),
             )
 
+    def assign(self, ctx: ImportContext, row: Row, obj: Any, present: list[Column]) -> None:
+        super().assign(ctx, row, obj, present)
+        if "region" in row.bad or "county" in row.bad or not obj.region_id:
+            return
+        keys = {c.key for c in present}
+        if row.values.get("county") is None and (obj.pk is None or "county" in keys):
+            # Left blank: the register the service would choose (the located county, or the importer's).
+            obj.county = services.organisation_default_county(by=ctx.by, region=obj.region)
+            if obj.county is None:
+                row.error(
+                    self.column("county") if "county" in keys else None,
+                    _("所在地为省、市级，无法确定记入哪个县的名录：请填写“登记县”。"),
+                    label=str(self.column("county").label),
+                )
+            elif not ctx.may_create_in(obj.county):
+                row.error(
+                    self.column("region"),
+                    _(
+                        "所在地在%(county)s，不在您管辖的县内；如为本县登记的县外单位，请在“登记县”中填写本县。"
+                    )
+                    % {"county": obj.county.name},
+                )
+
 
 class PersonRegister(Register):
     slug = "people"
@@ -1018,10 +1069,10 @@ class PersonRegister(Register):
 
     label = "专家与人员"
     model = Person
-    natural_key = ("county", "name", "phone")
+    natural_key = ("county", "name")
     natural_key_help = _lazy(
-        "按“所属县 + 姓名 + 手机”匹配：同一县人才库中已有同名且手机号相同的人员则更新，否则新增"
-        "（手机号比较时忽略空格和连字符）。"
+        "按“所属县 + 姓名 + 联系方式”匹配：同一县人才库中已有同名、且手机（或未填手机时的固定电话、"
+        "电子邮箱）相同的人员则更新，否则新增（电话比较时忽略空格和连字符，邮箱不区分大小写）。"
     )
     non_field_label = "身份"
     duplicate_column = "name"
@@ -1030,9 +1081,8 @@ class PersonRegister(Register):
         Column(
             "phone",
             "手机",
-            required=True,
             width=14,
-            help=_lazy("用于识别同一人员，必填。"),
+            help=_lazy("手机、固定电话、电子邮箱至少填一项，用于联系和识别同一人员。"),
             example="13800000000",
         ),
         Column("gender", "性别", type=CHOICE, choices=tuple(Person.Gender.choices), width=6),
@@ -1062,6 +1112,7 @@ class PersonRegister(Register):
         Column("is_commissioner", "科技特派员", type=BOOL, default=False, width=10),
         Column("is_talent", "人才", type=BOOL, default=False, width=8),
         Column("is_contact", "联系人", type=BOOL, default=False, width=8),
+        Column("landline", "固定电话", width=14, example="0570-6012345"),
         Column("email", "电子邮箱", width=22),
     )
 
@@ -1076,16 +1127,41 @@ class PersonRegister(Register):
         if column.key == "workplace":
             return obj.workplace
         if (
-            column.key in ("phone", "email")
+            column.key in ("phone", "landline", "email")
             and user is not None
             and not permissions.can_see_contacts(user, obj)
         ):
             return ""
         return super().export_value(column, obj, user)
 
+    @property
+    def natural_key_labels(self) -> list[str]:
+        return [*super().natural_key_labels, str(_("联系方式"))]
+
+    def check_row(self, ctx: ImportContext, row: Row, obj: Any, exists: bool) -> None:
+        if not exists:
+            return
+        # Two rows may find one person by different contacts (one by mobile, one by e-mail).
+        first = ctx.state.setdefault("matched", {}).setdefault(obj.pk, row.number)
+        if first != row.number:
+            row.error(
+                self.column("name"),
+                _(
+                    "与第 %(n)d 行是同一人员（所属县、姓名相同，联系方式之一相同），同一文件中每人只能出现一次。"
+                )
+                % {"n": first},
+            )
+
     def key_of(self, row: Row) -> tuple | None:
+        """(county, name, contact): the mobile, else the landline, else the e-mail. A row with none of
+        them has no key (the person's own validation says a way to reach them is needed)."""
         key = super().key_of(row)
-        return None if key is None else (key[0], key[1], _phone_key(key[2]))
+        if key is None or {"phone", "landline", "email"} & row.bad:
+            return None
+        contacts = _contact_keys(
+            row.values.get("phone") or "", row.values.get("landline") or "", row.values.get("email") or ""
+        )
+        return (*key, contacts[0]) if contacts else None
 
     def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
         found: dict[tuple, list[Any]] = defaultdict(list)
@@ -1101,7 +1177,9 @@ class PersonRegister(Register):
                     .select_related("county", "organisation")
                 )
                 for person in qs.prefetch_related("tags"):
-                    found[(person.county_id, person.name, _phone_key(person.phone))].append(person)
+                    # Found by whichever of its contacts a row gives first.
+                    for contact in _contact_keys(person.phone, person.landline, person.email):
+                        found[(person.county_id, person.name, contact)].append(person)
         # Work places typed by name: link the organisation when exactly one visible one has that name.
         names = sorted({row.values["workplace"] for row in rows if row.values.get("workplace")})
         workplaces: dict[str, list[Organisation]] = defaultdict(list)

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from kechuang.core import permissions
+from kechuang.core import edits, permissions
 from kechuang.core import selectors as core_selectors
-from kechuang.core.api import BY_ID, LIST, WRITE, Pagination
+from kechuang.core.api import BY_ID, EDIT, LIST, WRITE, Pagination
 from kechuang.core.api_auth import ApiRequest
 from kechuang.core.api_schemas import ErrorOut
 from kechuang.core.models import Region
@@ -29,6 +30,7 @@ from .api_schemas import (
     ApproveIn,
     AwardFilters,
     AwardOut,
+    AwardPatch,
     CallFilters,
     CallOut,
     DecideIn,
@@ -45,6 +47,7 @@ from .api_schemas import (
     PolicyOut,
     ProgrammeFilters,
     ProgrammeOut,
+    ProgrammePatch,
     QualificationFilters,
     TransitionIn,
     VoucherFilters,
@@ -154,8 +157,41 @@ def programme_list(request: ApiRequest, filters: Query[ProgrammeFilters]) -> Any
     summary="项目类别详情",
     description="无权查看的项目类别与不存在的一样返回 404。",
 )
-def programme_get(request: ApiRequest, id: int) -> Any:
-    return _visible(request, Programme, id, selectors.programme_get_for_applicants)
+def programme_get(request: ApiRequest, id: int, response: HttpResponse) -> Any:
+    programme = _visible(request, Programme, id, selectors.programme_get_for_applicants)
+    response["ETag"] = edits.etag(programme, PROGRAMME_ETAG_FIELDS)
+    return programme
+
+
+PROGRAMME_ETAG_FIELDS = ("category", "issuer", "nature", "is_active")
+AWARD_ETAG_FIELDS = ("document", "valid_from", "valid_until")
+
+
+def _if_match(request: ApiRequest, fields: tuple[str, ...]) -> edits.IfMatch | None:
+    value = request.headers.get("If-Match")
+    return edits.IfMatch(value, fields) if value else None
+
+
+@programmes.patch(
+    "/{id}",
+    response={200: ProgrammeOut, **EDIT},
+    summary="修改项目类别",
+    description=(
+        "仅县科技管理科：修改类别、主管部门、项目性质（科技计划项目的竞争性或指导性；其他类型填写时返回 422）"
+        "和有效状态，只改请求中给出的字段。请求头 If-Match 带上读取时的 ETag，则他人在此之后改过这些字段时返回 409。"
+    ),
+)
+def programme_update(request: ApiRequest, id: int, payload: ProgrammePatch, response: HttpResponse) -> Any:
+    user = request.auth
+    programme = _visible(request, Programme, id, selectors.programme_get_for_applicants)
+    data = {
+        k: v.strip() if isinstance(v, str) else v for k, v in payload.model_dump(exclude_unset=True).items()
+    }
+    saved = services.programme_save(
+        by=user, data=data, programme=programme, loaded=_if_match(request, PROGRAMME_ETAG_FIELDS)
+    )
+    response["ETag"] = edits.etag(saved, PROGRAMME_ETAG_FIELDS)
+    return saved
 
 
 calls = Router(tags=["申报批次"])
@@ -310,7 +346,7 @@ def application_transition(request: ApiRequest, id: int, payload: TransitionIn) 
     summary="录入上级批准",
     description=(
         "仅县科技管理科：把已推荐的申报记为上级批准，并录入批准日期、批准文件、补助金额、县配套资金、"
-        "证书编号（资质认定必填，有效期自批准日期起算）或入库登记编号（入库登记必填）。"
+        "证书编号（颁发证书的资质认定必填，有效期自批准日期起算）或入库登记编号（入库登记必填）。"
         "已录入批准时返回 409。"
     ),
 )
@@ -321,8 +357,9 @@ def application_approve(request: ApiRequest, id: int, payload: ApproveIn) -> Any
     if conflict is not None:
         return conflict
     data = payload.model_dump()
-    if data["valid_from"] is None:
-        data.pop("valid_from")
+    for name in ("valid_from", "valid_until"):
+        if data[name] is None:
+            data.pop(name)
     data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
     try:
         services.application_approve(by=user, application=application, data=data)
@@ -384,8 +421,35 @@ def award_list(request: ApiRequest, filters: Query[AwardFilters]) -> Any:
     summary="立项/认定结果详情",
     description="无权查看的结果与不存在的一样返回 404。",
 )
-def award_get(request: ApiRequest, id: int) -> Any:
-    return _visible(request, Award, id, selectors.award_get)
+def award_get(request: ApiRequest, id: int, response: HttpResponse) -> Any:
+    award = _visible(request, Award, id, selectors.award_get)
+    response["ETag"] = edits.etag(award, AWARD_ETAG_FIELDS)
+    return award
+
+
+@awards.patch(
+    "/{id}",
+    response={200: AwardOut, **EDIT},
+    summary="修改立项/认定结果的批准文件与期限",
+    description=(
+        "仅县科技管理科：修改批准文件，以及立项项目的实施期、创新团队的建设期（valid_from、valid_until；截止早于"
+        "起始时返回 422；资质的有效期按证书日期自动计算）。只改请求中给出的字段；请求头 If-Match 带上读取时的 ETag，"
+        "则他人在此之后改过这些字段时返回 409。"
+    ),
+)
+def award_patch(request: ApiRequest, id: int, payload: AwardPatch, response: HttpResponse) -> Any:
+    user = request.auth
+    award = _visible(request, Award, id, selectors.award_get)
+    data = {
+        k: v.strip() if isinstance(v, str) else v for k, v in payload.model_dump(exclude_unset=True).items()
+    }
+    if award.programme.award_form != Programme.AwardForm.PROJECT:
+        data.pop("valid_until", None)
+    saved = services.award_update(
+        by=user, award=award, data=data, loaded=_if_match(request, AWARD_ETAG_FIELDS)
+    )
+    response["ETag"] = edits.etag(saved, AWARD_ETAG_FIELDS)
+    return selectors.award_get(user=user, pk=saved.pk)
 
 
 @awards.post(

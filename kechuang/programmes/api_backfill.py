@@ -18,7 +18,7 @@ from kechuang.core.creditcode import normalise_credit_code
 from kechuang.core.models import Organisation, Role
 
 from . import backfill as services_backfill
-from . import selectors
+from . import backfill_payments, selectors
 from .api_schemas import (
     ApplicationOut,
     AwardOut,
@@ -40,6 +40,11 @@ class PaidClaimIn(InputSchema):
     year: Year = Field(..., description="申报（兑现）年度")
     call: str = Field("", max_length=100, description="批次名称；该年度只有一个批次或没有批次时留空")
     achievement: str = Field(..., min_length=1, max_length=200, description="奖励事项（须与奖励条款一致）")
+    reference: str = Field(
+        "",
+        max_length=200,
+        description="成果：证书编号、入库登记编号或项目（产品）名称（企业有多项同类成果时必填）",
+    )
     decided_amount: PositiveMoney = Field(..., description="核定金额（元）")
     decision_reference: str = Field(..., min_length=1, max_length=60, description="核定文号")
     decided_on: PlausibleDate = Field(..., description="核定日期（早于今天）")
@@ -113,3 +118,37 @@ def paid_claim_create(request: ApiRequest, payload: PaidClaimIn) -> Any:
 
 
 ROUTERS = [("/programmes/backfill", backfill)]
+
+
+class AwardPaymentIn(InputSchema):
+    model_config = ConfigDict(extra="forbid")
+
+    award: Id = Field(..., description="立项/认定结果编号（科技计划项目、人才计划或创新团队）")
+    amount: PositiveMoney = Field(..., description="金额（元）")
+    paid_on: PlausibleDate = Field(..., description="拨付日期（不早于批准日期、早于今天）")
+    reference: str = Field(..., min_length=1, max_length=60, description="补录依据：拨付或批复文件的文号")
+    voucher_no: str = Field("", max_length=60, description="凭证号；留空为补录依据的文号")
+    is_matching: bool = Field(False, description="县配套资金")
+    source: SourceValue | None = Field(None, description="资金来源；县配套资金为县级财政（可留空）")
+    fiscal_year: Year | None = Field(None, description="预算年度；留空为拨付日期的年份")
+    note: str = Field("", max_length=300, description="备注")
+
+
+@backfill.post(
+    "/award-payments",
+    response={201: DisbursementOut, **WRITE},
+    summary="补录以往年度的项目、人才和团队资金拨付",
+    description=(
+        "仅县科技管理科：登记以往年度已拨付给科技计划项目、人才计划或创新团队的资金（如创新团队的县配套资金），"
+        "按原拨付日期、标记为补录并注明依据的文号。拨付日期须早于今天、不早于批准日期；累计不超过核定（或配套）金额；"
+        "同一凭证号只登记一次。政策奖励的历史兑现请用 /paid-claims。"
+    ),
+)
+def award_payment_create(request: ApiRequest, payload: AwardPaymentIn) -> Any:
+    user = request.auth
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in payload.model_dump().items()}
+    award = selectors.award_list(user=user).filter(pk=data.pop("award")).first()
+    if award is None:
+        raise ValidationError({"award": _("立项/认定结果不存在或您无权查看。")})
+    disbursement = backfill_payments.award_payment_backfill(by=user, award=award, data=data)
+    return Status(201, selectors.disbursement_list(user=user).get(pk=disbursement.pk))

@@ -24,7 +24,7 @@ StatusValue = Literal[
 ]  # fmt: skip
 LevelValue = Literal["national", "provincial", "city", "county"]
 KindValue = Literal["incentive", "qualification", "project", "talent", "team", "commissioner"]
-BureauRoleValue = Literal["drafted", "co_issued", "implements"]
+BureauRoleValue = Literal["drafted", "co_drafted", "co_issued", "implements"]
 SourceValue = Literal["central", "provincial", "city", "county"]
 VoucherStateValue = Literal["issued", "redeemed", "expired"]
 
@@ -74,6 +74,8 @@ class RuleOut(Schema):
     article: str = Field(..., description="条款")
     achievement: ProgrammeRef = Field(..., description="认定成果（项目类别）")
     achievement_year: int = Field(..., description="成果年度")
+    recognition: str = Field(..., description="认定情形：空为不限，first 首次认定，renewal 重新认定")
+    grade: str = Field(..., description="成果等级（空为不限）")
     amount: Decimal = Field(..., description="每项奖励（元）")
     cap: Decimal | None = Field(None, description="每家上限（元），无上限为 null")
 
@@ -86,10 +88,12 @@ class PolicyOut(Schema):
     number_year: int = Field(..., description="文号年份")
     number_serial: int = Field(..., description="文号序号")
     title: str = Field(..., description="文件标题")
+    short_title: str = Field(..., description="简称")
     issuing_bodies: str = Field(..., description="发文机关")
     issued_on: dt.date = Field(..., description="成文日期")
     bureau_role: str = Field(
-        ..., description="本局角色：drafted 牵头起草、co_issued 联合发文、implements 贯彻执行"
+        ...,
+        description="本局角色：drafted 牵头起草、co_drafted 参与起草、co_issued 联合发文、implements 贯彻执行",
     )
     bureau_role_label: str
     created_at: dt.datetime
@@ -125,6 +129,7 @@ class PolicyIn(InputSchema):
         description="文号：发文机关代字〔年份〕序号号，如 开经信〔2020〕80号",
     )
     title: str = Field(..., min_length=1, max_length=200, description="文件标题")
+    short_title: str = Field("", max_length=40, description="简称，如“工业四十条”")
     issuing_bodies: str = Field(..., min_length=1, max_length=200, description="发文机关")
     issued_on: PlausibleDate = Field(..., description="成文日期（YYYY-MM-DD），年份须与文号年份一致")
     bureau_role: BureauRoleValue = Field(..., description="本局角色")
@@ -156,7 +161,22 @@ class ProgrammeOut(Schema):
     policy: PolicyRef | None = Field(None, description="政策依据")
     validity_years: int | None = Field(None, description="资质有效期（年）")
     for_people: bool = Field(..., description="申报人为个人")
+    applicant_kinds: list[str] = Field(
+        ...,
+        description="受理申报（个人申报的项目为推荐）的单位类型代码：enterprise 企业、cooperative 农民专业合作社、"
+        "department 县级部门、dev_zone 开发区管委会等",
+    )
+    applicant_kinds_text: str = Field(..., description="受理申报的单位类型（中文）")
+    issues_certificate: bool = Field(..., description="认定结果是否有证书编号（研发中心、重点实验室等为否）")
+    nature: str = Field(
+        "", description="项目性质（科技计划项目）：competitive 竞争性、guiding 指导性；不区分为空"
+    )
+    nature_label: str = ""
     is_active: bool = Field(..., description="有效")
+
+    @staticmethod
+    def resolve_nature_label(obj: Programme) -> str:
+        return str(obj.get_nature_display()) if obj.nature else ""
 
     @staticmethod
     def resolve_level_label(obj: Programme) -> str:
@@ -169,6 +189,33 @@ class ProgrammeOut(Schema):
     @staticmethod
     def resolve_award_form_label(obj: Programme) -> str:
         return str(obj.get_award_form_display())
+
+
+class ProgrammePatch(InputSchema):
+    """Every field optional; only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: str | None = Field(None, min_length=1, max_length=50, description="类别")
+    issuer: str | None = Field(None, min_length=1, max_length=100, description="主管部门")
+    nature: Literal["", "competitive", "guiding"] | None = Field(
+        None, description="项目性质（仅科技计划项目）：competitive 竞争性、guiding 指导性、空为不区分"
+    )
+    is_active: bool | None = Field(None, description="有效")
+
+
+class AwardPatch(InputSchema):
+    """Every field optional; only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: str | None = Field(None, max_length=100, description="批准文件")
+    valid_from: PlausibleDate | None = Field(
+        None, description="立项项目的实施期、创新团队的建设期起（资质的有效期起）"
+    )
+    valid_until: PlausibleDate | None = Field(
+        None, description="立项项目的实施期、创新团队的建设期至（资质的有效期自动计算）"
+    )
 
 
 class ProgrammeFilters(InputSchema):
@@ -325,9 +372,18 @@ class ApproveIn(InputSchema):
     document: str = Field("", max_length=100, description="批准文件")
     amount: Money = Field(Decimal("0"), description="补助/奖励金额（元）")
     matching_amount: Money = Field(Decimal("0"), description="县配套资金（元）")
-    certificate_no: str = Field("", max_length=60, description="证书编号（资质认定必填）")
+    certificate_no: str = Field(
+        "",
+        max_length=60,
+        description="证书编号（颁发证书的资质认定必填；研发中心、重点实验室等不发证书的留空）",
+    )
     registration_no: str = Field("", max_length=60, description="入库登记编号（入库登记必填）")
-    valid_from: PlausibleDate | None = Field(None, description="有效期起（默认为批准日期）")
+    valid_from: PlausibleDate | None = Field(
+        None, description="有效期起（默认为批准日期）；立项项目的实施期、创新团队的建设期起"
+    )
+    valid_until: PlausibleDate | None = Field(
+        None, description="立项项目的实施期、创新团队的建设期至（资质的有效期自动计算，不填）"
+    )
     comment: str = Field("", max_length=2000, description="说明")
 
 
@@ -347,6 +403,7 @@ class AwardOut(Schema):
     matching_amount: Decimal = Field(..., description="县配套资金（元）")
     certificate_no: str = Field(..., description="证书编号")
     registration_no: str = Field(..., description="入库登记编号")
+    grade: str = Field("", description="等级")
     valid_from: dt.date | None = Field(None, description="有效期起")
     valid_until: dt.date | None = Field(None, description="有效期至")
     is_backfill: bool = Field(False, description="补录的历史记录（不能用于今天的兑现）")

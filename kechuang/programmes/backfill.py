@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +40,15 @@ from .models import (
     Application,
     Award,
     Call,
+    ClaimItem,
     Disbursement,
     FundingSource,
     IncentiveRule,
     Programme,
     PublicNotice,
     Status,
+    applicant_problem,
+    earlier_recognitions,
 )
 
 FLAG_FIELDS = ("is_backfill", "backfill_reference", "backfilled_by", "backfilled_at")
@@ -186,6 +189,7 @@ class PaidClaim:
     disbursement: Disbursement | None
     notice: PublicNotice | None
     created: bool
+    item: ClaimItem | None = None  # the claim item this call recorded (or found)
 
 
 def rule_for(programme: Programme, item: str, year: int) -> IncentiveRule | None:
@@ -213,27 +217,115 @@ def rule_for(programme: Programme, item: str, year: int) -> IncentiveRule | None
 
 
 def cap_room(rule: IncentiveRule, organisation: Organisation, exclude: Any = None) -> Decimal | None:
-    """What the enterprise may still be decided under `rule` (its per-enterprise cap less what its other
-    claims under the rule were decided, live or 补录), or None when the rule sets no cap."""
+    """What the enterprise may still be decided under `rule` (its per-enterprise cap less the items its
+    other claims hold under the rule, live or 补录), or None when the rule sets no cap."""
     if rule.cap is None:
         return None
-    # A 补录 claim names its rule by the item (its title); when the policy has that item for several
-    # achievement years, the claim's year tells them apart (claims of Y are for achievements of Y-1).
-    same_item = Q(title=rule.item)
-    if rule.policy.rules.filter(item=rule.item).count() > 1:
-        same_item &= Q(call__year=rule.achievement_year + 1)
-    claims = (
-        Application.objects.filter(organisation=organisation, programme__policy_id=rule.policy_id)
-        .filter(Q(claim_items__rule=rule) | same_item)
-        .exclude(status__in=NOT_COUNTED)
-        .exclude(decided_amount__isnull=True)
+    items = ClaimItem.objects.filter(rule=rule, application__organisation=organisation).exclude(
+        application__status__in=NOT_COUNTED
     )
     if exclude is not None:
-        claims = claims.exclude(pk=exclude.pk)
-    decided = (
-        Application.objects.filter(pk__in=claims.values("pk")).aggregate(s=Sum("decided_amount"))["s"] or ZERO
+        items = items.exclude(application=exclude)
+    return rule.cap - (items.aggregate(s=Sum("amount"))["s"] or ZERO)
+
+
+def _names_award(award: Award, reference: str) -> bool:
+    application = award.application
+    return reference in {award.certificate_no, award.registration_no, application.title} - {""}
+
+
+def achievement_for(
+    rule: IncentiveRule, organisation: Organisation, reference: str, amount: Decimal
+) -> Award | None:
+    """The recorded achievement a 补录 item of `rule` rests on, checked against the rule: the enterprise's
+    award of the rule's programme in the rule's year (the one `reference` names — certificate, registration
+    number or project/product name — when there are several), which must be of the rule's grade and a first
+    recognition or a renewal as the rule says; None when the enterprise has no such award recorded (history
+    before the platform: the item keeps `reference`). The amount is at most what the rule gives for one
+    achievement. Raises ValidationError on the item's fields."""
+    if amount > rule.amount:
+        raise ValidationError(
+            {"decided_amount": _("核定金额 %(a)s 元超过“%(i)s”每项奖励 %(r)s 元。")
+             % {"a": _yuan(amount), "i": rule.item, "r": _yuan(rule.amount)}}
+        )  # fmt: skip
+    recorded = list(
+        Award.objects.filter(
+            organisation=organisation,
+            programme_id=rule.achievement_id,
+            decided_on__year=rule.achievement_year,
+        )
+        .select_related("application")
+        .order_by("decided_on", "pk")
     )
-    return rule.cap - decided
+    what = _("%(y)s年“%(p)s”") % {"y": rule.achievement_year, "p": rule.achievement.name}
+    if reference:
+        named = [a for a in recorded if _names_award(a, reference)]
+        if recorded and not named:
+            raise ValidationError(
+                {"reference": _("该企业%(w)s的成果中没有“%(r)s”（可填：%(l)s）。")
+                 % {"w": what, "r": reference,
+                    "l": "、".join(sorted({a.certificate_no or a.registration_no or a.application.title
+                                          for a in recorded} - {""})) or _("无编号")}}
+            )  # fmt: skip
+        recorded = named
+    if len(recorded) > 1:
+        raise ValidationError(
+            {"reference": _("该企业有%(n)s项%(w)s成果，请在“成果”列填写证书编号或项目（产品）名称。")
+             % {"n": len(recorded), "w": what}}
+        )  # fmt: skip
+    if not recorded:
+        earlier = earlier_recognitions(
+            organisation.pk, rule.achievement.category, dt.date(rule.achievement_year, 1, 1)
+        )
+        if rule.recognition == IncentiveRule.Recognition.FIRST and earlier.exists():
+            raise ValidationError(
+                {"achievement": _("该企业此前已认定过%(c)s，不属于“%(i)s”（仅限首次认定）。")
+                 % {"c": rule.achievement.category, "i": rule.item}}
+            )  # fmt: skip
+        return None
+    award = recorded[0]
+    if not rule.rewards(award):
+        fact = []
+        if rule.recognition:
+            renewal = earlier_recognitions(
+                organisation.pk, rule.achievement.category, award.decided_on
+            ).exists()
+            fact.append(_("重新认定") if renewal else _("首次认定"))
+        if rule.grade:
+            fact.append(_("等级为“%(g)s”") % {"g": award.grade} if award.grade else _("未登记等级"))
+        raise ValidationError(
+            {"achievement": _("该企业的成果（%(w)s，%(f)s）不符合“%(i)s”（仅限%(c)s），请选择相应的奖励事项。")
+             % {"w": what, "f": "、".join(fact), "i": rule.item, "c": rule.condition_label}}
+        )  # fmt: skip
+    return award
+
+
+def _claim_item(
+    *, rule: IncentiveRule | None, organisation: Organisation, reference: str, amount: Decimal
+) -> tuple[IncentiveRule | None, Award | None]:
+    if rule is None:
+        return None, None
+    award = achievement_for(rule, organisation, reference, amount)
+    if award is not None:
+        held = (
+            ClaimItem.objects.filter(rule=rule, achievement=award)
+            .exclude(application__status__in=NOT_COUNTED)
+            .select_related("application")
+            .first()
+        )
+        if held is not None:
+            raise ValidationError(
+                {"reference": _("该成果已在“%(c)s”中按“%(i)s”兑现过，同一成果只奖励一次。")
+                 % {"c": held.application.call, "i": rule.item}}
+            )  # fmt: skip
+    room = cap_room(rule, organisation)
+    if room is not None and amount > room:
+        raise ValidationError(
+            {"decided_amount": _("核定金额 %(a)s 元超过“%(i)s”每家上限 %(c)s 元（该企业已核定 %(d)s 元）。")
+             % {"a": _yuan(amount), "i": rule.item, "c": _yuan(rule.cap or ZERO),
+                "d": _yuan((rule.cap or ZERO) - room)}}
+        )  # fmt: skip
+    return rule, award
 
 
 def _call_for(*, by: Any, programme: Programme, year: int, name: str = "") -> Call:
@@ -290,6 +382,8 @@ def paid_claim_backfill(*, by: Any, data: dict[str, Any], today: dt.date | None 
         problem("programme", _("“%(p)s”不是政策奖励，不能补录兑现记录。") % {"p": programme.name})
     elif programme.county_id != county_id:
         problem("programme", _("“%(p)s”不是该企业所在县的项目类别。") % {"p": programme.name})
+    elif applicant := applicant_problem(programme, organisation):
+        problem("organisation", applicant)
     year = int(data["year"])
     item = str(data.get("achievement") or "").strip()
     if not item:
@@ -331,42 +425,47 @@ def paid_claim_backfill(*, by: Any, data: dict[str, Any], today: dt.date | None 
     assert decided_on is not None and paid_on is not None
 
     rule = rule_for(programme, item, year) if programme.policy_id else None
+    reference = str(data.get("reference") or "").strip()
     with transaction.atomic():
         call = _call_for(by=by, programme=programme, year=year, name=str(data.get("call") or ""))
-        found = Application.objects.filter(call=call, organisation=organisation, title=item).first()
+        found = Application.objects.filter(call=call, organisation=organisation).order_by("pk").first()
         if found is not None:
-            return _already_recorded(found, decided_amount, decision_reference, paid_amount, paid_on)
-        if rule is not None:
-            room = cap_room(rule, organisation)
-            if room is not None and decided_amount > room:
-                raise ValidationError(
-                    {"decided_amount": _("核定金额 %(a)s 元超过“%(i)s”每家上限 %(c)s 元（该企业已核定 %(d)s 元）。")
-                     % {"a": _yuan(decided_amount), "i": rule.item, "c": _yuan(rule.cap or ZERO),
-                        "d": _yuan((rule.cap or ZERO) - room)}}
-                )  # fmt: skip
+            already = _already_recorded(
+                found,
+                rule,
+                item,
+                reference,
+                decided_amount,
+                decision_reference,
+                decided_on,
+                paid_amount,
+                paid_on,
+            )
+            if already is not None:
+                return already
+        rule, award_held = _claim_item(
+            rule=rule, organisation=organisation, reference=reference, amount=decided_amount
+        )
         now = timezone.now()
         comment = _("补录：依据 %(r)s") % {"r": decision_reference}
-        with services.as_of(_moment(decided_on)):
-            application = services.application_create(
-                by=by, data={"call": call, "organisation": organisation, "title": item}
+        if found is None:
+            application, award = _claim_create(
+                by=by, call=call, organisation=organisation, programme=programme, decided_on=decided_on,
+                decided_amount=decided_amount, reference=decision_reference, comment=comment, now=now,
+            )  # fmt: skip
+        else:
+            application, award = _claim_extend(
+                by=by, application=found, amount=decided_amount, comment=comment
             )
-            for target in (Status.SUBMITTED, Status.CHECKED):
-                services.application_transition(application=application, to=target, by=by, comment=comment)
-            services.application_transition(
-                application=application, to=Status.DECIDED, by=by, comment=comment, _service="decide"
-            )
-        _flag_saved(
-            application, by=by, reference=decision_reference, at=now,
-            after={"decided_amount": decided_amount, "override_reason": comment},
-        )  # fmt: skip
-        award = Award(
-            application=application, programme=programme, county_id=application.county_id,
-            organisation_id=organisation.pk, decided_on=decided_on, document=decision_reference,
-            amount=decided_amount,
-        )  # fmt: skip
-        _flag(award, by=by, reference=decision_reference, at=now)
-        services._set_validity(award)
-        services._save(award, by=by, action="create", detail=comment)
+        item_record = None
+        if rule is not None:
+            item_record = ClaimItem(
+                application=application, rule=rule, achievement=award_held, reference=reference,
+                amount=decided_amount,
+            )  # fmt: skip
+            item_record.full_clean()
+            item_record.save()
+            audit.record("create", by=by, obj=item_record, after=audit.snapshot(item_record), detail=comment)
         notice = None
         if notice_reference and notice_on is not None:
             notice = notice_backfill(
@@ -377,40 +476,102 @@ def paid_claim_backfill(*, by: Any, data: dict[str, Any], today: dt.date | None 
             award=award, amount=paid_amount, source=data.get("source") or FundingSource.COUNTY,
             fiscal_year=int(data.get("fiscal_year") or paid_on.year), paid_on=paid_on,
             voucher_no=str(data.get("voucher_no") or "").strip() or decision_reference,
-            note=str(data.get("note") or "")[:300],
+            tranche=award.disbursements.count() + 1, note=str(data.get("note") or "")[:300] or item,
         )  # fmt: skip
         _flag(disbursement, by=by, reference=decision_reference, at=now)
         services._save(disbursement, by=by, action="create", detail=comment)
-        if paid_amount == decided_amount:
-            with services.as_of(_moment(paid_on)):
+        paid = award.disbursements.aggregate(s=Sum("amount"))["s"] or ZERO
+        if application.status == Status.PAID and paid < award.amount:
+            raise ValidationError(
+                {"paid_amount": _("该企业本批次的补录奖励已全部兑现，再补录的奖励事项须同时足额兑现（核定 %(a)s 元）。")
+                 % {"a": _yuan(decided_amount)}}
+            )  # fmt: skip
+        if application.status != Status.PAID and paid == award.amount:
+            last = award.disbursements.order_by("-paid_on").values_list("paid_on", flat=True)[0]
+            with services.as_of(_moment(last)):
                 services.application_transition(
                     application=application, to=Status.PAID, by=by, comment=comment, _service="pay"
                 )
-    return PaidClaim(application, award, disbursement, notice, created=True)
+    return PaidClaim(application, award, disbursement, notice, created=True, item=item_record)
+
+
+def _claim_create(
+    *, by: Any, call: Call, organisation: Organisation, programme: Programme, decided_on: dt.date,
+    decided_amount: Decimal, reference: str, comment: str, now: dt.datetime,
+) -> tuple[Application, Award]:  # fmt: skip
+    """The claim itself, decided at its original date: application, timeline and award, flagged 补录."""
+    with services.as_of(_moment(decided_on)):
+        application = services.application_create(by=by, data={"call": call, "organisation": organisation})
+        for target in (Status.SUBMITTED, Status.CHECKED):
+            services.application_transition(application=application, to=target, by=by, comment=comment)
+        services.application_transition(
+            application=application, to=Status.DECIDED, by=by, comment=comment, _service="decide"
+        )
+    # What was decided is the rows' items, not what the rules would propose from every recorded achievement.
+    ClaimItem.objects.filter(application=application).delete()
+    _flag_saved(
+        application, by=by, reference=reference, at=now,
+        after={"decided_amount": decided_amount, "override_reason": comment},
+    )  # fmt: skip
+    award = Award(
+        application=application, programme=programme, county_id=application.county_id,
+        organisation_id=organisation.pk, decided_on=decided_on, document=reference, amount=decided_amount,
+    )  # fmt: skip
+    _flag(award, by=by, reference=reference, at=now)
+    services._set_validity(award)
+    services._save(award, by=by, action="create", detail=comment)
+    return application, award
+
+
+def _claim_extend(
+    *, by: Any, application: Application, amount: Decimal, comment: str
+) -> tuple[Application, Award]:
+    """Another item of a 补录 claim already recorded (the same enterprise, call and decision): the decided
+    amount of the claim and of its award grow by the item's amount (audited)."""
+    award = Award.objects.select_for_update().get(application=application)
+    before = audit.snapshot(award)
+    award.amount = award.amount + amount
+    award.save(update_fields=["amount", "updated_at"])
+    changed_before, changed_after = audit.changed_only(before, audit.snapshot(award))
+    audit.record("update", by=by, obj=award, before=changed_before, after=changed_after, detail=comment)
+    decided = (application.decided_amount or ZERO) + amount
+    audit.record(
+        "backfill", by=by, obj=application, before={"decided_amount": application.decided_amount},
+        after={"decided_amount": services._cents(decided)}, detail=comment,
+    )  # fmt: skip
+    Application.objects.filter(pk=application.pk).update(decided_amount=decided)
+    application.decided_amount = decided
+    return application, award
 
 
 def _already_recorded(
-    application: Application, decided: Decimal, reference: str, paid: Decimal, paid_on: dt.date
-) -> PaidClaim:
-    """A second import of the same row finds what the first wrote; anything else there is refused."""
+    application: Application, rule: IncentiveRule | None, item: str, reference: str, decided: Decimal,
+    decision: str, decided_on: dt.date, paid: Decimal, paid_on: dt.date,
+) -> PaidClaim | None:  # fmt: skip
+    """The enterprise's claim in the call is already recorded. A second import of the same row finds what the
+    first wrote (returned, created False); another item of the same decision extends it (None); anything
+    else is refused."""
     award = Award.objects.filter(application=application).first()
     if not application.is_backfill or award is None:
         raise ValidationError(
-            _("该企业在该批次已有“%(t)s”的申报（%(s)s），不是补录记录，请在申报页面办理。")
-            % {"t": application.title, "s": application.get_status_display()}
+            _("该企业在该批次已有申报（%(s)s），不是补录记录，请在申报页面办理。")
+            % {"s": application.get_status_display()}
         )
-    disbursement = award.disbursements.filter(is_backfill=True).order_by("pk").first()
-    same = (
-        award.amount == decided
-        and award.backfill_reference == reference
-        and disbursement is not None
-        and disbursement.amount == paid
-        and disbursement.paid_on == paid_on
-    )
-    if not same:
+    if award.backfill_reference != decision or award.decided_on != decided_on:
         raise ValidationError(
-            _("该奖励已补录（核定 %(a)s 元，%(r)s），与本次填写的不同；已补录的记录不能经补录修改。")
-            % {"a": _yuan(award.amount), "r": award.backfill_reference}
-        )
+            {"decision_reference": _("该企业本批次的补录奖励已按 %(r)s（%(d)s）登记，同一批次的各项奖励须为同一核定文件。")
+             % {"r": award.backfill_reference, "d": chinese_date(award.decided_on)}}
+        )  # fmt: skip
+    payment = award.disbursements.filter(is_backfill=True, paid_on=paid_on, amount=paid).first()
     notice = application.notices.filter(is_backfill=True).first()
-    return PaidClaim(application, award, disbursement, notice, created=False)
+    if rule is None:  # a policy without rules recorded: the item is known by its payment only
+        return PaidClaim(application, award, payment, notice, created=False) if payment else None
+    found = application.claim_items.filter(rule=rule, reference=reference).first()
+    if found is None:
+        return None
+    if found.amount == decided and payment is not None:
+        return PaidClaim(application, award, payment, notice, created=False, item=found)
+    raise ValidationError(
+        _("该奖励已补录（核定 %(a)s 元，%(r)s），与本次填写的不同；已补录的记录不能经补录修改。")
+        % {"a": _yuan(found.amount), "r": award.backfill_reference}
+    )

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kechuang.core.models import Organisation
+from kechuang.core.models import Organisation, local_in
 
 from . import selectors
 from .models import Application, Award, IncentiveRule, Programme, Status
@@ -47,11 +47,21 @@ def eligible_unclaimed(*, user: Any, policy_id: int | None = None) -> list[Entit
         claims = _claims(rule.policy_id)
         claimed = claims.exclude(status__in=(Status.DRAFT, Status.WITHDRAWN)).values("organisation_id")
         drafts = {a.organisation_id: a for a in claims.filter(status=Status.DRAFT)}
+        # Only organisations the policy's claim programmes admit (e.g. enterprises), of the county itself.
+        admitted = sorted(
+            {
+                kind
+                for kinds in Programme.objects.filter(
+                    policy_id=rule.policy_id, kind=Programme.Kind.INCENTIVE
+                ).values_list("applicant_kinds", flat=True)
+                for kind in kinds or []
+            }
+        )
+        candidates = selectors.award_list(user=user).filter(
+            local_in(rule.policy.county_id, "organisation"), organisation__kind__in=admitted
+        )
         awards = (
-            selectors.award_list(user=user)
-            .filter(
-                programme=rule.achievement, decided_on__year=rule.achievement_year, organisation__isnull=False
-            )
+            rule.matching_awards(candidates)
             .exclude(organisation_id__in=claimed)
             .select_related("organisation")
             .order_by("organisation__name", "decided_on", "pk")

@@ -59,7 +59,7 @@ class ApplicationForm(EditTokenMixin, forms.ModelForm):
             if name not in wanted:
                 del self.fields[name]
 
-        organisations = selectors.applicant_organisations(user=user, county_code=county)
+        organisations = selectors.applicant_organisations(user=user, county_code=county, programme=programme)
         self.fixed_organisation = None
         if self.instance.pk or organisations.count() <= 1:
             # Who applies is settled at creation (staff can withdraw a draft and start again); an
@@ -152,6 +152,9 @@ class ApproveForm(forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        if "certificate_no" in self.fields and not programme.issues_certificate:
+            # Recognised without a certificate (研发中心, 重点实验室, 综合体, 领军企业).
+            del self.fields["certificate_no"]
         if programme.award_form == Programme.AwardForm.QUALIFICATION and programme.validity_years:
             self.fields["valid_from"].help_text = _(
                 "不填则为批准日期；有效期 %(n)s 年，系统自动计算截止日期。"

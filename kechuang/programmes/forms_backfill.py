@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core import permissions
 from kechuang.core.creditcode import normalise_credit_code
+from kechuang.core.forms import DATE, WanField, staff_counties
 from kechuang.core.models import Organisation
 
-from .forms_funds import DATE, WanField, staff_counties
 from .models import FundingSource, Programme
 
 

@@ -10,12 +10,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core.forms import EditTokenMixin
-from kechuang.core.models import Region
+from kechuang.core.forms import EditTokenMixin, wan_text
+from kechuang.core.models import Organisation, Region
 
 from . import selectors, services
 from .docno import parse_document_number
-from .forms_funds import wan_text
 from .models import Call, IncentiveRule, PolicyDocument, Programme
 
 WAN = Decimal(10_000)
@@ -88,6 +87,18 @@ class RuleForm(EditTokenMixin, forms.Form):
     achievement_year = forms.IntegerField(
         label=_("成果年度"), min_value=1990, max_value=2100, help_text=_("奖励哪一年取得的成果。")
     )
+    recognition = forms.ChoiceField(
+        label=_("认定情形"),
+        choices=IncentiveRule.Recognition.choices,
+        required=False,
+        help_text=_("资质类成果：仅奖励首次认定或重新认定的选择；否则为不限。"),
+    )
+    grade = forms.CharField(
+        label=_("成果等级"),
+        max_length=30,
+        required=False,
+        help_text=_("仅奖励某一等级的成果时填写（如 A类），须与认定结果登记的等级一致。"),
+    )
     amount = forms.DecimalField(
         label=_("每项奖励（万元）"), min_value=Decimal(0), max_digits=16, decimal_places=6
     )
@@ -117,6 +128,8 @@ class RuleForm(EditTokenMixin, forms.Form):
                 article=rule.article,
                 achievement=rule.achievement_id,
                 achievement_year=rule.achievement_year,
+                recognition=rule.recognition,
+                grade=rule.grade,
                 amount=_wan(rule.amount),
                 cap=_wan(rule.cap),
             )
@@ -138,6 +151,14 @@ def _yuan(wan: Decimal | None) -> Decimal | None:
 
 
 class ProgrammeForm(_ServiceForm):
+    applicant_kinds = forms.MultipleChoiceField(
+        label=_("申报单位类型"),
+        choices=Organisation.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Programme._meta.get_field("applicant_kinds").help_text,
+    )
+
     class Meta:
         model = Programme
         fields = [*services.PROGRAMME_FIELDS]

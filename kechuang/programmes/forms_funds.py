@@ -14,15 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core import permissions
 from kechuang.core import selectors as core_selectors
-from kechuang.core.forms import EditTokenMixin
-from kechuang.core.models import Organisation, Region
+from kechuang.core.forms import DATE, EditTokenMixin, WanField, staff_counties
+from kechuang.core.models import Organisation
 
 from . import services
 from .models import Award, FundingSource, Level, Milestone, Programme, ServiceProvider, Voucher
 
-WAN = Decimal(10_000)
-CENT = Decimal("0.01")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The money of a programme usually comes from the budget of the level that runs it.
 SOURCE_OF_LEVEL: dict[str, str] = {
     Level.NATIONAL: FundingSource.CENTRAL,
@@ -30,35 +27,6 @@ SOURCE_OF_LEVEL: dict[str, str] = {
     Level.CITY: FundingSource.CITY,
     Level.COUNTY: FundingSource.COUNTY,
 }
-
-
-def wan_text(yuan: Decimal | None) -> str:
-    """元 as a plain 万元 number for an input: 200000.00 → "20", 123456.78 → "12.345678"."""
-    if yuan is None:
-        return ""
-    text = f"{yuan / WAN:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-class WanField(forms.DecimalField):
-    """An amount typed in 万元 (up to 6 decimals, i.e. exact to the 分) and cleaned to 元."""
-
-    def __init__(self, *, label: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", Decimal(0))
-        super().__init__(label=label, max_digits=18, decimal_places=6, **kwargs)
-        self.widget.attrs.setdefault("step", "0.0001")
-
-    def prepare_value(self, value: Any) -> Any:
-        # Initial values are 元 (Decimal); what the user typed comes back as a string and stays as is.
-        return wan_text(value) if isinstance(value, Decimal) else value
-
-    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        wan = super().clean(value)
-        return None if wan is None else (wan * WAN).quantize(CENT)
-
-
-def staff_counties(user: Any) -> QuerySet[Region]:
-    return core_selectors.counties_for(user).filter(permissions.staff_region_filter(user, "code"))
 
 
 # --- awards and milestones ----------------------------------------------------------------------------------
@@ -79,6 +47,7 @@ class AwardForm(EditTokenMixin, forms.Form):
     valid_from = forms.DateField(
         label=_("有效期起"), widget=DATE, required=False, help_text=_("留空则按批准日期起算。")
     )
+    valid_until = forms.DateField(label=_("有效期至"), widget=DATE, required=False)
 
     def __init__(self, *args: Any, award: Award, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,9 +58,24 @@ class AwardForm(EditTokenMixin, forms.Form):
             drop |= {"amount", "matching_amount"}
         if form != Programme.AwardForm.QUALIFICATION:
             drop.add("certificate_no")
+        elif not award.programme.issues_certificate:
+            # Recognised without a certificate (研发中心, 重点实验室, 综合体, 领军企业): a number is optional.
+            self.fields["certificate_no"].required = False
         if form != Programme.AwardForm.REGISTRATION:
             drop.add("registration_no")
-        if form not in (Programme.AwardForm.QUALIFICATION, Programme.AwardForm.REGISTRATION):
+        if form == Programme.AwardForm.PROJECT:
+            # a project's implementation period, a team's construction period (建设期)
+            word = _("建设期") if award.programme.kind == Programme.Kind.TEAM else _("实施期")
+            self.fields["valid_from"].label = _("%(w)s起") % {"w": word}
+            self.fields["valid_until"].label = _("%(w)s至") % {"w": word}
+            self.fields["valid_from"].help_text = _("填写期限截止而留空起始日期时，按批准日期起算。")
+        else:
+            drop.add("valid_until")  # a qualification's validity follows from its certificate date
+        if form not in (
+            Programme.AwardForm.QUALIFICATION,
+            Programme.AwardForm.REGISTRATION,
+            Programme.AwardForm.PROJECT,
+        ):
             drop.add("valid_from")
         for name in drop:
             del self.fields[name]

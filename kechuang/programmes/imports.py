@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from kechuang.core import permissions
-from kechuang.core.models import Person, Region
+from kechuang.core.models import Organisation, Person, Region
 from kechuang.imports.registers import (
     BOOL,
     CHOICE,
@@ -39,6 +39,7 @@ from kechuang.imports.registers import (
     INT,
     REF_ORGANISATION,
     REGION,
+    TAGS,
     Column,
     ImportContext,
     Register,
@@ -48,7 +49,7 @@ from kechuang.imports.registers import (
 )
 from kechuang.imports.report import ImportRejected, ImportResult
 
-from . import selectors, services, workflow
+from . import backfill_payments, selectors, services, workflow
 from .docno import parse_document_number
 from .models import (
     Application,
@@ -56,11 +57,13 @@ from .models import (
     Call,
     Disbursement,
     FundingSource,
+    IncentiveRule,
     Level,
     PolicyDocument,
     Programme,
     Status,
     Voucher,
+    default_applicant_kinds,
 )
 
 HISTORY_COMMENT = _lazy("按导入文件录入")
@@ -365,8 +368,8 @@ class ServiceRegister(Register):
 
 # --- policies and their incentive rules -----------------------------------------------------------------
 
-POLICY_COLUMNS = ("title", "issuing_bodies", "issued_on", "bureau_role", "full_text")
-RULE_COLUMNS = ("article", "achievement", "achievement_year", "amount", "cap")
+POLICY_COLUMNS = ("title", "short_title", "issuing_bodies", "issued_on", "bureau_role", "full_text")
+RULE_COLUMNS = ("article", "achievement", "achievement_year", "recognition", "grade", "amount", "cap")
 
 
 def _rule_value(attr: str) -> Callable[[Any, Any], Any]:
@@ -404,6 +407,12 @@ class PolicyRegister(ServiceRegister):
             example="开经信〔2020〕80号",
         ),
         Column("title", "文件标题", required=True, width=40),
+        Column(
+            "short_title",
+            "简称",
+            width=16,
+            help=_lazy("通行的简称，如“工业四十条”，工作总结中代替全称；可留空。"),
+        ),
         Column("issuing_bodies", "发文机关", required=True, width=24),
         Column(
             "issued_on",
@@ -421,6 +430,7 @@ class PolicyRegister(ServiceRegister):
             required=True,
             choices=tuple(PolicyDocument.BureauRole.choices),
             width=12,
+            help=_lazy("牵头起草、参与起草、联合发文的文件列入“参与制定出台”；贯彻执行的另列。"),
         ),
         Column("full_text", "正文", width=30),
         Column(
@@ -442,6 +452,23 @@ class PolicyRegister(ServiceRegister):
             example="国家高新技术企业认定",
         ),
         Column("achievement_year", "成果年度", type=INT, field="", width=10, validator=_year_error),
+        Column(
+            "recognition",
+            "认定情形",
+            type=CHOICE,
+            field="",
+            choices=tuple(IncentiveRule.Recognition.choices),
+            width=10,
+            help=_lazy("资质类成果：仅奖励首次认定或重新认定的填写；留空为不限。"),
+        ),
+        Column(
+            "grade",
+            "成果等级",
+            field="",
+            max_length=30,
+            width=10,
+            help=_lazy("仅奖励某一等级成果的填写（如 A类），须与认定结果登记的等级一致；留空为不限。"),
+        ),
         Column("amount", "每项奖励（元）", type=DECIMAL, field="", width=14, validator=_money_error),
         Column(
             "cap",
@@ -459,6 +486,12 @@ class PolicyRegister(ServiceRegister):
         "article": _rule_value("rule_article"),
         "achievement": _rule_value("rule_achievement"),
         "achievement_year": _rule_value("rule_achievement_year"),
+        "recognition": lambda obj, user: (
+            str(dict(IncentiveRule.Recognition.choices).get(obj.rule_recognition, ""))
+            if obj.rule_recognition
+            else ""
+        ),
+        "grade": _rule_value("rule_grade"),
         "amount": _rule_value("rule_amount"),
         "cap": _rule_value("rule_cap"),
     }
@@ -471,6 +504,8 @@ class PolicyRegister(ServiceRegister):
             rule_article=F("rules__article"),
             rule_achievement=F("rules__achievement__name"),
             rule_achievement_year=F("rules__achievement_year"),
+            rule_recognition=F("rules__recognition"),
+            rule_grade=F("rules__grade"),
             rule_amount=F("rules__amount"),
             rule_cap=F("rules__cap"),
         ).order_by("county_id", "-number_year", "issuer_code", "number_serial", "pk", "rule_id")
@@ -535,7 +570,9 @@ class PolicyRegister(ServiceRegister):
         if group["lead"] is row:
             policy = ctx.state["policies"].get((county, text))
             data = {
-                k: values.get(k) or ("" if k == "full_text" else None) for k in POLICY_COLUMNS if k in keys
+                k: values.get(k) or ("" if k in ("full_text", "short_title") else None)
+                for k in POLICY_COLUMNS
+                if k in keys
             }
             data["number"] = text
             try:
@@ -561,6 +598,8 @@ class PolicyRegister(ServiceRegister):
                 "article": values.get("article") or "",
                 "achievement": values["achievement_programme"],
                 "achievement_year": values.get("achievement_year"),
+                "recognition": values.get("recognition") or "",
+                "grade": values.get("grade") or "",
                 "amount": values.get("amount"),
                 "cap": values.get("cap"),
             }
@@ -585,8 +624,28 @@ PROGRAMME_FIELDS = (
     "issuer",
     "validity_years",
     "for_people",
+    "applicant_kinds",
+    "issues_certificate",
+    "nature",
     "is_active",
 )
+
+
+def _kind_of_label() -> dict[str, str]:
+    """Organisation type label (or code) → code."""
+    lookup = {str(label): value for value, label in Organisation.Kind.choices}
+    lookup.update({value: value for value in Organisation.Kind.values})
+    return lookup
+
+
+def _applicant_kinds_error(labels: list[str]) -> str | None:
+    unknown = [label for label in labels if label not in _kind_of_label()]
+    if unknown:
+        return _("“%(k)s”不是单位类型，可选：%(all)s。") % {
+            "k": "、".join(unknown),
+            "all": "、".join(str(label) for _v, label in Organisation.Kind.choices),
+        }
+    return None
 
 
 class ProgrammeRegister(ServiceRegister):
@@ -631,11 +690,42 @@ class ProgrammeRegister(ServiceRegister):
         ),
         Column("validity_years", "有效期（年）", type=INT, width=10, validator=_validity_error),
         Column("for_people", "申报人为个人", type=BOOL, default=False, width=12),
+        Column(
+            "applicant_kinds",
+            "申报单位类型",
+            type=TAGS,
+            width=22,
+            validator=_applicant_kinds_error,
+            help=_lazy(
+                "受理哪些类型的单位申报，多个用“、”分隔，如“企业、农民专业合作社”；综合体等平台类项目填"
+                "“县级部门、开发区管委会”。留空：单位申报的项目为“企业”，个人申报的项目不受理单位推荐。"
+            ),
+            example="企业",
+        ),
+        Column(
+            "issues_certificate",
+            "颁发证书",
+            type=BOOL,
+            default=True,
+            width=10,
+            help=_lazy(
+                "资质认定是否有证书编号：研发中心、重点实验室、综合体、领军企业等填“否”。留空为“是”。"
+            ),
+        ),
+        Column(
+            "nature",
+            "项目性质",
+            type=CHOICE,
+            choices=tuple(Programme.Nature.choices),
+            width=10,
+            help=_lazy("科技计划项目的竞争性或指导性；不区分的留空。"),
+        ),
         Column("is_active", "有效", type=BOOL, default=True, width=8),
     )
     getters = {
         "county": lambda obj, user: obj.county_id,
         "policy": lambda obj, user: obj.policy.number if obj.policy_id else "",
+        "applicant_kinds": lambda obj, user: obj.applicant_kinds_text,
     }
 
     def base_queryset(self) -> QuerySet:
@@ -681,6 +771,14 @@ class ProgrammeRegister(ServiceRegister):
         if "policy" in keys:
             data["policy"] = row.values.get("policy_document")
         programme = ctx.state["existing"].get(row.key)
+        if "applicant_kinds" in keys:
+            labels = row.values.get("applicant_kinds")
+            if labels:
+                lookup = _kind_of_label()
+                data["applicant_kinds"] = [lookup[label] for label in labels]
+            else:
+                for_people = data.get("for_people", programme.for_people if programme else False)
+                data["applicant_kinds"] = [] if for_people else default_applicant_kinds()
         identity = {"county": row.values["county"], "name": row.values["name"]}
         return _create_or_update(
             ctx, programme, data,
@@ -827,9 +925,12 @@ def applicant_columns() -> tuple[Column, ...]:
             "person_phone",
             "人选手机",
             field="",
-            max_length=20,
+            max_length=254,
             width=14,
-            help=_lazy("与人选姓名一起识别已登记的人员；县内无同名人员时可留空。"),
+            help=_lazy(
+                "与人选姓名一起识别已登记的人员（没有手机的人员填其登记的固定电话或电子邮箱）；"
+                "县内无同名人员时可留空。"
+            ),
         ),
         Column(
             "programme",
@@ -916,11 +1017,19 @@ class ApplicationKeyed(ServiceRegister):
                 label="统一社会信用代码",
             )
             return None, None, None
-        phone = _phone_key(values.get("person_phone") or "")
-        people = [p for p in ctx.state["people"].get(name, []) if not phone or _phone_key(p.phone) == phone]
+        typed = (values.get("person_phone") or "").strip()
+        phone = _phone_key(typed)
+
+        def reached_by(p: Person) -> bool:
+            # The mobile, or for a person without one the landline (or e-mail) they are registered with.
+            by_phone = bool(phone) and phone in (_phone_key(p.phone), _phone_key(p.landline))
+            return by_phone or (bool(p.email) and typed.lower() == p.email.lower())
+
+        people = [p for p in ctx.state["people"].get(name, []) if not typed or reached_by(p)]
         if not people:
             row.error(
-                self.column("person_name"), _("找不到该人员，请先在“专家与人员”中登记（姓名、手机须一致）。")
+                self.column("person_name"),
+                _("找不到该人员，请先在“专家与人员”中登记（姓名、手机或固定电话须一致）。"),
             )
             return None, None, None
         if len(people) > 1:
@@ -1052,6 +1161,20 @@ class ApplicationRegister(ApplicationKeyed):
         return action
 
 
+# The period of an award: a qualification's validity starts at its certificate date (the end follows);
+# a project's implementation period and an innovation team's construction period (建设期) are typed.
+PERIOD_COLUMNS = (
+    Column(
+        "valid_from", "期限起", type=DATE, validator=_date_error, field="", width=12, aliases=("有效期起",),
+        help=_lazy("资质的有效期起（留空为批准日期）；立项项目的实施期、创新团队的建设期起。"),
+    ),
+    Column(
+        "valid_until", "期限至", type=DATE, validator=_date_error, field="", width=12, aliases=("有效期至",),
+        help=_lazy("立项项目的实施期、创新团队的建设期至；资质的有效期按证书日期自动计算，不填。"),
+    ),
+)  # fmt: skip
+
+
 class ResultRegister(ApplicationKeyed):
     slug = "application_results"
     label = "上级批复结果"
@@ -1091,7 +1214,9 @@ class ResultRegister(ApplicationKeyed):
             field="",
             max_length=60,
             width=18,
-            help=_lazy("资质认定（如高新技术企业）必填。"),
+            help=_lazy(
+                "颁发证书的资质认定（如高新技术企业）必填；研发中心、重点实验室等不发证书的认定留空。"
+            ),
         ),
         Column(
             "registration_no",
@@ -1101,6 +1226,15 @@ class ResultRegister(ApplicationKeyed):
             width=20,
             help=_lazy("入库登记（如国家科技型中小企业）必填。"),
         ),
+        Column(
+            "grade",
+            "等级",
+            field="",
+            max_length=30,
+            width=10,
+            help=_lazy("成果分等级时填写，如省级工业新产品的 A类、B类（奖励条款按等级给付）。"),
+        ),
+        *PERIOD_COLUMNS,
         Column("comment", "说明", field="", max_length=300, width=24, help=_lazy("记入申报的办理记录。")),
     )
     getters = {
@@ -1114,6 +1248,9 @@ class ResultRegister(ApplicationKeyed):
         "matching_amount": lambda obj, user: _award_of(obj, "matching_amount"),
         "certificate_no": lambda obj, user: _award_of(obj, "certificate_no"),
         "registration_no": lambda obj, user: _award_of(obj, "registration_no"),
+        "grade": lambda obj, user: _award_of(obj, "grade"),
+        "valid_from": lambda obj, user: _award_of(obj, "valid_from"),
+        "valid_until": lambda obj, user: _award_of(obj, "valid_until"),
         "comment": lambda obj, user: "",
     }
 
@@ -1147,12 +1284,22 @@ class ResultRegister(ApplicationKeyed):
             "matching_amount",
             "certificate_no",
             "registration_no",
+            "grade",
+            "valid_from",
+            "valid_until",
         ):
             if key not in keys:
                 continue
             value = row.values.get(key)
             if key in ("amount", "matching_amount"):
                 value = value if value is not None else Decimal("0")
+            elif key in ("valid_from", "valid_until"):
+                programme = row.values.get("programme_obj")
+                typed = key == "valid_from" or (
+                    programme is not None and programme.award_form == Programme.AwardForm.PROJECT
+                )
+                if value is None or not typed:
+                    continue  # from the decision date; a qualification's end follows from its start
             elif key != "decided_on":
                 value = value or ""
             data[key] = value
@@ -1212,7 +1359,9 @@ AWARD_FIELDS = (
     "matching_amount",
     "certificate_no",
     "registration_no",
+    "grade",
     "valid_from",
+    "valid_until",
 )
 
 
@@ -1248,15 +1397,25 @@ class AwardRegister(ApplicationKeyed):
         Column("matching_amount", "县配套资金（元）", type=DECIMAL, width=14, validator=_money_error),
         Column("certificate_no", "证书编号", width=18),
         Column("registration_no", "入库登记编号", width=20),
+        Column("grade", "等级", width=10, help=_lazy("成果分等级时填写，如省级工业新产品的 A类、B类。")),
         Column(
             "valid_from",
-            "有效期起",
+            "期限起",
             type=DATE,
             validator=_date_error,
             width=12,
-            help=_lazy("资质的有效期起算日，留空为批准日期。"),
+            aliases=("有效期起",),
+            help=_lazy("资质的有效期起算日（留空为批准日期）；立项项目的实施期、创新团队的建设期起。"),
         ),
-        Column("valid_until", "有效期至", type=DATE, validator=_date_error, readonly=True, width=12),
+        Column(
+            "valid_until",
+            "期限至",
+            type=DATE,
+            validator=_date_error,
+            width=12,
+            aliases=("有效期至",),
+            help=_lazy("立项项目的实施期、创新团队的建设期至；资质的有效期按证书日期自动计算，不填。"),
+        ),
         Column("paid", "已拨付（元）", type=DECIMAL, readonly=True, field="", width=14),
         Column("status", "申报状态", readonly=True, field="", width=12),
         BACKFILL_COLUMN,
@@ -1306,6 +1465,8 @@ class AwardRegister(ApplicationKeyed):
                 data[key] = value
         if "valid_from" in data and data["valid_from"] is None:
             data.pop("valid_from")  # the service starts the validity at the decision date
+        if "valid_until" in data and award.programme.award_form != Programme.AwardForm.PROJECT:
+            data.pop("valid_until")  # a qualification's validity follows from its certificate date
         changes = _changes(award, data)
         if not changes:
             return SAME
@@ -1373,7 +1534,8 @@ class DisbursementRegister(ApplicationKeyed):
     natural_key_help = _lazy(
         "按“统一社会信用代码（或人选）+ 项目类别 + 批次 + 项目名称”找到立项/认定结果，按“凭证号 + 是否配套资金”"
         "识别拨付：已有相同的拨付记录则跳过（已入账的拨付不能经导入修改），否则登记新的拨付。"
-        "政策奖励和县配套资金须在资金兑现公示期满后才能拨付。"
+        "政策奖励和县配套资金须在资金兑现公示期满后才能拨付。以往年度已拨付的项目、人才和团队资金（如创新团队的"
+        "县配套资金）填写“补录依据（文号）”，按原拨付日期补录。"
     )
     columns = (
         *applicant_columns(),
@@ -1399,10 +1561,23 @@ class DisbursementRegister(ApplicationKeyed):
             help=_lazy("分期拨付的第几期，留空为 1。"),
         ),
         Column("note", "备注", width=24),
+        Column(
+            "reference",
+            "补录依据（文号）",
+            field="",
+            max_length=60,
+            validator=_docno_error,
+            width=24,
+            help=_lazy(
+                "以往年度已拨付的资金（补录）填写拨付或批复文件的文号，拨付日期须早于今天；今天办理的拨付留空。"
+                "政策奖励的历史兑现请用“补录：已兑现奖励”表。"
+            ),
+        ),
         BACKFILL_COLUMN,
     )
     getters = {
         **_application_getters(lambda obj: obj.award.application),
+        "reference": lambda obj, user: obj.backfill_reference,
         "backfill": _backfill_of(lambda obj: obj),
     }
 
@@ -1448,7 +1623,12 @@ class DisbursementRegister(ApplicationKeyed):
                     % {"v": existing.voucher_no, "a": existing.amount, "d": existing.paid_on}
                 )
             return SAME
-        disbursement = services.disbursement_create(by=ctx.by, award=award, data=data)
+        if "reference" in keys and row.values.get("reference"):
+            disbursement = backfill_payments.award_payment_backfill(
+                by=ctx.by, award=award, data={**data, "reference": row.values["reference"]}
+            )
+        else:
+            disbursement = services.disbursement_create(by=ctx.by, award=award, data=data)
         ctx.state["written"] = disbursement.pk
         return CREATE
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.models import Organisation, Person, Region
@@ -42,8 +43,12 @@ class FundingSource(models.TextChoices):
 class PolicyDocument(models.Model):
     class BureauRole(models.TextChoices):
         DRAFTED = "drafted", _("牵头起草")
+        CO_DRAFTED = "co_drafted", _("参与起草")
         CO_ISSUED = "co_issued", _("联合发文")
         IMPLEMENTS = "implements", _("贯彻执行")
+
+    # The documents the bureau took part in making (the summary's "参与制定出台"); the others it implements.
+    MADE = (BureauRole.DRAFTED, BureauRole.CO_DRAFTED, BureauRole.CO_ISSUED)
 
     county = models.ForeignKey(
         Region,
@@ -53,6 +58,9 @@ class PolicyDocument(models.Model):
         related_name="+",
     )
     title = models.CharField(_("文件标题"), max_length=200)
+    short_title = models.CharField(
+        _("简称"), max_length=40, blank=True, help_text=_("通行的简称，如“工业四十条”；总结中代替全称。")
+    )
     number = models.CharField(_("文号"), max_length=60)
     issuer_code = models.CharField(_("发文机关代字"), max_length=40, editable=False)
     number_year = models.PositiveSmallIntegerField(_("文号年份"), editable=False)
@@ -100,6 +108,16 @@ class PolicyDocument(models.Model):
             )
 
 
+def default_applicant_kinds() -> list[str]:
+    return [Organisation.Kind.ENTERPRISE.value]
+
+
+def kinds_text(kinds: list[str]) -> str:
+    """Organisation types as a bureau writes them: 企业、农民专业合作社."""
+    labels = dict(Organisation.Kind.choices)
+    return "、".join(str(labels.get(k, k)) for k in kinds)
+
+
 class Programme(models.Model):
     class Kind(models.TextChoices):
         INCENTIVE = "incentive", _("政策奖励")
@@ -108,6 +126,13 @@ class Programme(models.Model):
         TALENT = "talent", _("人才计划")
         TEAM = "team", _("创新团队")
         COMMISSIONER = "commissioner", _("特派员项目")
+
+    class Nature(models.TextChoices):
+        """项目性质 of a plan project: the city's competitive projects (竞争性, reviewed and funded) against
+        its guiding ones (指导性, listed, usually without a grant)."""
+
+        COMPETITIVE = "competitive", _("竞争性")
+        GUIDING = "guiding", _("指导性")
 
     class AwardForm(models.TextChoices):
         MONEY = "money", _("奖励资金")
@@ -146,6 +171,27 @@ class Programme(models.Model):
         help_text=_("资质自证书日期起的有效年数，如高新技术企业为 3。"),
     )
     for_people = models.BooleanField(_("申报人为个人"), default=False)
+    applicant_kinds = models.JSONField(
+        _("申报单位类型"),
+        default=default_applicant_kinds,
+        blank=True,
+        help_text=_(
+            "受理哪些类型的单位申报（个人申报的项目为推荐单位，可不选）：如企业；产业创新服务综合体等"
+            "平台类项目为县级部门、开发区管委会。"
+        ),
+    )
+    issues_certificate = models.BooleanField(
+        _("颁发证书"),
+        default=True,
+        help_text=_("认定结果是否有证书编号；研发中心、重点实验室、综合体、领军企业等认定不发证书。"),
+    )
+    nature = models.CharField(
+        _("项目性质"),
+        max_length=12,
+        choices=Nature.choices,
+        blank=True,
+        help_text=_("科技计划项目的竞争性或指导性（如市级科技计划）；不区分的留空。"),
+    )
     is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,15 +222,75 @@ class Programme(models.Model):
             raise ValidationError({"validity_years": _("资质认定须填写有效期（年）。")})
         if self.policy is not None and self.county_id and self.policy.county_id != self.county_id:
             raise ValidationError({"policy": _("政策依据须为本县的政策文件。")})
+        if self.nature and self.kind != self.Kind.PROJECT:
+            raise ValidationError({"nature": _("只有科技计划项目区分竞争性、指导性。")})
+
+        self._clean_applicants()
+
+    def _clean_applicants(self) -> None:
+        kinds = self.applicant_kinds if isinstance(self.applicant_kinds, list) else None
+        if kinds is None or not all(isinstance(k, str) for k in kinds):
+            raise ValidationError({"applicant_kinds": _("申报单位类型须为类型代码的列表。")})
+        unknown = [k for k in kinds if k not in Organisation.Kind.values]
+        if unknown:
+            raise ValidationError(
+                {
+                    "applicant_kinds": _("未知的单位类型：%(k)s；可选：%(all)s。")
+                    % {"k": "、".join(unknown), "all": kinds_text(list(Organisation.Kind.values))}
+                }
+            )
+        # One order whatever the input's: stored as the choices list them.
+        self.applicant_kinds = [k for k in Organisation.Kind.values if k in kinds]
+        if not self.for_people and not self.applicant_kinds:
+            raise ValidationError({"applicant_kinds": _("请至少选择一种可申报的单位类型。")})
+        if not self.issues_certificate and self.award_form != self.AwardForm.QUALIFICATION:
+            # Only a recognition has a certificate to speak of; everything else keeps the default.
+            self.issues_certificate = True
+
+    def admits(self, organisation: Organisation) -> bool:
+        """May this organisation file (or, for a personal programme, recommend) an application?"""
+        return organisation.kind in (self.applicant_kinds or [])
+
+    @property
+    def applicant_kinds_text(self) -> str:
+        return kinds_text(self.applicant_kinds or [])
 
     @property
     def is_claim(self) -> bool:
         return self.kind == self.Kind.INCENTIVE
 
 
+def earlier_recognitions(
+    organisation: Any = None, category: Any = None, before: Any = None
+) -> QuerySet[Award]:
+    """Recognitions of a category an organisation held before a date (the same programme, or another
+    programme record of that category): having one makes a recognition a renewal (重新认定) — e.g. a
+    high-tech enterprise recognised again after its three years. Defaults refer to the outer Award of a
+    subquery (see prior_recognition)."""
+    lookups: dict[str, Any] = {
+        "organisation": organisation if organisation is not None else OuterRef("organisation"),
+        "programme__award_form": Programme.AwardForm.QUALIFICATION,
+        "programme__category": category if category is not None else OuterRef("programme__category"),
+        "decided_on__lt": before if before is not None else OuterRef("decided_on"),
+    }
+    return Award.objects.filter(**lookups)
+
+
+def prior_recognition(organisation: Any = None, category: Any = None, before: Any = None) -> Exists:
+    """Exists(earlier_recognitions(...)): true for an award that is a renewal."""
+    return Exists(earlier_recognitions(organisation, category, before))
+
+
 class IncentiveRule(models.Model):
     """One promise of a policy: each achievement of `achievement` (an award of that programme decided in
-    `achievement_year`) earns `amount`, at most `cap` per enterprise under this rule."""
+    `achievement_year`) earns `amount`, at most `cap` per enterprise under this rule. A rule may pay only a
+    first recognition or only a renewal (高企首次认定 and 重新认定 pay differently), and only awards of one
+    grade (省级工业新产品 A类 / B类); `matching_awards` applies both."""
+
+    class Recognition(models.TextChoices):
+        ANY = "", _("不限")
+        FIRST = "first", _("首次认定")
+        RENEWAL = "renewal", _("重新认定")
 
     policy = models.ForeignKey(
         PolicyDocument, verbose_name=_("政策文件"), on_delete=models.CASCADE, related_name="rules"
@@ -195,6 +301,20 @@ class IncentiveRule(models.Model):
         Programme, verbose_name=_("认定成果"), on_delete=models.PROTECT, related_name="rewarded_by"
     )
     achievement_year = models.PositiveSmallIntegerField(_("成果年度"))
+    recognition = models.CharField(
+        _("认定情形"),
+        max_length=8,
+        choices=Recognition.choices,
+        blank=True,
+        default=Recognition.ANY,
+        help_text=_("资质类成果：仅奖励首次认定、仅奖励重新认定，或不限。"),
+    )
+    grade = models.CharField(
+        _("成果等级"),
+        max_length=30,
+        blank=True,
+        help_text=_("仅奖励该等级的成果（如 A类、B类，须与认定结果登记的等级一致）；留空为不限等级。"),
+    )
     amount = models.DecimalField(_("每项奖励（元）"), max_digits=18, decimal_places=2)
     cap = models.DecimalField(_("每家上限（元）"), max_digits=18, decimal_places=2, null=True, blank=True)
 
@@ -212,6 +332,40 @@ class IncentiveRule(models.Model):
             raise ValidationError({"cap": _("每家上限不能低于每项奖励。")})
         if self.achievement_id and self.achievement.kind == Programme.Kind.INCENTIVE:
             raise ValidationError({"achievement": _("认定成果须为资质、项目或人才类，而非另一项奖励。")})
+        self.grade = (self.grade or "").strip()
+        if (
+            self.recognition
+            and self.achievement_id
+            and self.achievement.award_form != Programme.AwardForm.QUALIFICATION
+        ):
+            raise ValidationError(
+                {"recognition": _("只有有效期资质（如高新技术企业）才分首次认定和重新认定。")}
+            )
+
+    @property
+    def condition_label(self) -> str:
+        """What the rule asks of an achievement beyond its programme and year (for pages and messages)."""
+        parts = [str(self.get_recognition_display())] if self.recognition else []
+        if self.grade:
+            parts.append(self.grade)
+        return "、".join(parts)
+
+    def matching_awards(self, awards: QuerySet[Award] | None = None) -> QuerySet[Award]:
+        """The awards this rule rewards: of its programme, decided in its year, of its grade, and first
+        recognitions or renewals as it says."""
+        qs = (awards if awards is not None else Award.objects.all()).filter(
+            programme_id=self.achievement_id, decided_on__year=self.achievement_year
+        )
+        if self.grade:
+            qs = qs.filter(grade=self.grade)
+        if self.recognition:
+            qs = qs.alias(renewal=prior_recognition()).filter(
+                renewal=self.recognition == self.Recognition.RENEWAL
+            )
+        return qs
+
+    def rewards(self, award: Award) -> bool:
+        return self.matching_awards(Award.objects.filter(pk=award.pk)).exists()
 
 
 class Call(models.Model):
@@ -288,6 +442,38 @@ class Status(models.TextChoices):
     DECIDED = "decided", _("已核定金额")
     PAID = "paid", _("已兑现")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+def applicant_problem(programme: Programme, organisation: Organisation) -> str | None:
+    """Why this organisation may not file (or, for a personal programme, recommend) an application of the
+    programme, or None: its type must be one the programme admits, and it must be one of the programme's
+    county's own organisations — a partner the county registered (浙江大学, a city bureau, an enterprise
+    elsewhere) is not one of its applicants."""
+    role = _("推荐单位") if programme.for_people else _("申报单位")
+    if not programme.admits(organisation):
+        if not programme.applicant_kinds:
+            return str(_("“%(p)s”由个人申报，不受理单位推荐。") % {"p": programme.name})
+        return str(
+            _("“%(p)s”只受理%(kinds)s作为%(role)s，%(o)s是%(kind)s。")
+            % {
+                "p": programme.name,
+                "kinds": programme.applicant_kinds_text,
+                "role": role,
+                "o": organisation.name,
+                "kind": organisation.get_kind_display(),
+            }
+        )
+    if not organisation.is_local or organisation.county_id != programme.county_id:
+        return str(
+            _("%(o)s位于%(place)s，不是%(county)s的单位，不能作为%(role)s。")
+            % {
+                "o": organisation.name,
+                "place": organisation.location_name,
+                "county": programme.county.name,
+                "role": role,
+            }
+        )
+    return None
 
 
 class Application(Backfilled):
@@ -384,9 +570,11 @@ class Application(Backfilled):
                 raise ValidationError({"person": _("该项目由个人申报或推荐，请选择人选。")})
         elif not self.organisation_id:
             raise ValidationError({"organisation": _("请选择申报单位。")})
-        if self.organisation is not None and self.organisation.kind == Organisation.Kind.DEPARTMENT:
-            raise ValidationError({"organisation": _("县级部门不能作为申报单位。")})
-        applicant = self.organisation or self.person
+        organisation = self.organisation
+        problem = applicant_problem(programme, organisation) if organisation is not None else None
+        if problem:
+            raise ValidationError({"organisation": problem})
+        applicant = organisation or self.person
         county = applicant.county if applicant is not None else None
         if county is None or county.pk != programme.county_id:
             raise ValidationError(_("申报单位（人）须在该项目所属县。"))
@@ -478,7 +666,14 @@ class ClaimItem(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="claim_items")
     rule = models.ForeignKey(IncentiveRule, on_delete=models.PROTECT, related_name="claim_items")
-    achievement = models.ForeignKey("Award", on_delete=models.PROTECT, related_name="claimed_in")
+    # The recorded award behind the item. A 补录 item of years before the platform may name an achievement
+    # that was never recorded (`reference` then says which product, certificate or project it was).
+    achievement = models.ForeignKey(
+        "Award", on_delete=models.PROTECT, related_name="claimed_in", null=True, blank=True
+    )
+    reference = models.CharField(
+        _("成果"), max_length=200, blank=True, help_text=_("证书编号、登记编号或项目（产品）名称。")
+    )
     amount = models.DecimalField(_("测算金额（元）"), max_digits=18, decimal_places=2)
 
     class Meta:
@@ -510,6 +705,9 @@ class Award(Backfilled):
         _("县配套资金（元）"), max_digits=18, decimal_places=2, default=ZERO
     )
     certificate_no = models.CharField(_("证书编号"), max_length=60, blank=True)
+    grade = models.CharField(
+        _("等级"), max_length=30, blank=True, help_text=_("成果的等级，如省级工业新产品的 A类、B类。")
+    )
     registration_no = models.CharField(_("入库登记编号"), max_length=60, blank=True)
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
@@ -542,6 +740,7 @@ class Milestone(models.Model):
         MID_TERM = "mid_term", _("中期检查")
         ACCEPTANCE = "acceptance", _("验收")
         SITE_CHECK = "site_check", _("实地考核")
+        ANNUAL_CHECK = "annual_check", _("年度考核")
 
     class Result(models.TextChoices):
         PENDING = "", _("待完成")

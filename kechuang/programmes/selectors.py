@@ -246,27 +246,48 @@ from .models import IncentiveRule, Level  # noqa: E402
 
 
 def applicant_county_codes(user: Any) -> list[str]:
-    """Counties the user applies in: those of their own organisations (county departments do not apply)
-    and of their own person profile. The programmes and calls of these counties are open to them."""
-    from kechuang.core.models import ORGANISATION_ROLES, PERSON_ROLES, Organisation
+    """Counties the user applies in: those of their own organisations (located in the county whose register
+    holds them; county departments too, for platform programmes) and of their own person profile. The
+    programmes and calls of these counties are open to them."""
+    from kechuang.core.models import ORGANISATION_ROLES, PERSON_ROLES
 
     codes: set[str] = set()
     for role in permissions.roles_of(user):
         org, person = role.organisation, role.person
-        if role.role in ORGANISATION_ROLES and org is not None and org.kind != Organisation.Kind.DEPARTMENT:
-            codes.add(org.region_id[:6])
+        if role.role in ORGANISATION_ROLES and org is not None and org.is_local:
+            # County departments and development-zone committees apply to platform programmes too.
+            codes.add(org.county_id)
         if role.role in PERSON_ROLES and person is not None and person.county_id:
             codes.add(person.county_id)
     return sorted(codes)
 
 
 def programme_catalogue_for_applicants(*, user: Any) -> QuerySet[Programme]:
-    """Programmes the user may read: what the region roles see (permissions.visible), and for an
-    enterprise or person the active programmes of the county it applies in."""
+    """Programmes the user may read: what the region roles see (permissions.visible); for a person the
+    active programmes of their county; for an organisation the active programmes of its county that admit
+    its type (an enterprise, or a county department for a platform programme), personal ones included
+    (it recommends the nominee)."""
+    from kechuang.core.models import ORGANISATION_ROLES, PERSON_ROLES
+
     seen = permissions.county_record_filter(user, Programme)
-    counties = applicant_county_codes(user)
-    if counties:
-        seen |= Q(county_id__in=counties, is_active=True)
+    kinds: dict[str, set[str]] = {}
+    for role in permissions.roles_of(user):
+        org, person = role.organisation, role.person
+        if role.role in ORGANISATION_ROLES and org is not None and org.is_local:
+            kinds.setdefault(org.county_id, set()).add(org.kind)
+        if role.role in PERSON_ROLES and person is not None and person.county_id:
+            seen |= Q(county_id=person.county_id, is_active=True)
+    if kinds:
+        # Few programmes a county: the admitted types (a JSON list) are read here rather than queried.
+        candidates = Programme.objects.filter(county_id__in=sorted(kinds), is_active=True)
+        admitted = [
+            pk
+            for pk, county, for_people, allowed in candidates.values_list(
+                "pk", "county_id", "for_people", "applicant_kinds"
+            )
+            if for_people or kinds[county] & set(allowed or [])
+        ]
+        seen |= Q(pk__in=admitted)
     return Programme.objects.filter(seen).select_related("policy", "county")
 
 
@@ -688,15 +709,23 @@ def application_programmes(*, user: Any) -> QuerySet[Programme]:
     )
 
 
-def applicant_organisations(*, user: Any, county_code: str) -> QuerySet[Organisation]:
+def applicant_organisations(
+    *, user: Any, county_code: str, programme: Programme | None = None
+) -> QuerySet[Organisation]:
     """Whom the user may file an application for in a county: the county's staff any of its active
-    organisations (county departments do not apply); an enterprise only its own."""
+    organisations of a type the programme admits (its own organisations: the partners it registered
+    elsewhere do not apply); an enterprise only its own."""
+    from kechuang.core.models import local_in
+
     qs = (
-        Organisation.objects.filter(region__code__startswith=county_code, is_active=True)
-        .exclude(kind=Organisation.Kind.DEPARTMENT)
+        Organisation.objects.filter(local_in(county_code), is_active=True)
         .select_related("region")
         .order_by("name")
     )
+    if programme is not None:
+        qs = qs.filter(kind__in=programme.applicant_kinds or [])
+    else:
+        qs = qs.exclude(kind=Organisation.Kind.DEPARTMENT)
     if permissions.is_county_staff(user, county_code):
         return qs
     return qs.filter(pk__in=permissions.own_organisation_ids(user))

@@ -98,11 +98,15 @@ def _yuan(amount: Decimal) -> str:
 
 # --- policies, programmes, calls ----------------------------------------------------------------------------
 
-POLICY_FIELDS = ["county", "title", "number", "issuing_bodies", "issued_on", "bureau_role", "full_text"]
-RULE_FIELDS = ["item", "article", "achievement", "achievement_year", "amount", "cap"]
+POLICY_FIELDS = [
+    "county", "title", "short_title", "number", "issuing_bodies", "issued_on", "bureau_role", "full_text",
+]  # fmt: skip
+RULE_FIELDS = [
+    "item", "article", "achievement", "achievement_year", "recognition", "grade", "amount", "cap",
+]  # fmt: skip
 PROGRAMME_FIELDS = [
     "county", "name", "level", "kind", "award_form", "category", "issuer", "policy", "validity_years",
-    "for_people", "is_active",
+    "for_people", "applicant_kinds", "issues_certificate", "nature", "is_active",
 ]  # fmt: skip
 CALL_FIELDS = ["programme", "year", "name", "opens_on", "closes_on", "county_deadline", "notes"]
 
@@ -408,13 +412,9 @@ def attachment_add(*, by: Any, application: Application, upload: Any) -> Attachm
 
 
 def achievements_for(rule: IncentiveRule, organisation_id: int) -> list[Award]:
-    return list(
-        Award.objects.filter(
-            programme=rule.achievement,
-            organisation_id=organisation_id,
-            decided_on__year=rule.achievement_year,
-        ).order_by("decided_on", "pk")
-    )
+    """The enterprise's recorded awards the rule rewards (its programme, year, grade, first or renewal)."""
+    awards = rule.matching_awards(Award.objects.filter(organisation_id=organisation_id))
+    return list(awards.order_by("decided_on", "pk"))
 
 
 def proposed_items(
@@ -638,7 +638,9 @@ AWARD_FIELDS = [
     "matching_amount",
     "certificate_no",
     "registration_no",
+    "grade",
     "valid_from",
+    "valid_until",
 ]
 
 
@@ -658,7 +660,7 @@ def _award_create(*, application: Application, by: Any, data: dict[str, Any]) ->
 def _set_validity(award: Award) -> None:
     """高新技术企业: three years from the certificate date; 入库登记: the year of registration."""
     form = award.programme.award_form
-    for name in ("decided_on", "valid_from"):
+    for name in ("decided_on", "valid_from", "valid_until"):
         day = getattr(award, name)
         if day is not None and not 1949 <= day.year <= 2100:
             raise ValidationError({name: _("日期 %(d)s 不在合理范围（1949–2100 年）。") % {"d": day}})
@@ -673,13 +675,19 @@ def _set_validity(award: Award) -> None:
         except ValueError:
             anniversary = dt.date(award.valid_from.year + years, 3, 1)
         award.valid_until = anniversary - dt.timedelta(days=1)
-        if not award.certificate_no:
+        if award.programme.issues_certificate and not award.certificate_no:
             raise ValidationError({"certificate_no": _("资质认定须填写证书编号。")})
     elif form == Programme.AwardForm.REGISTRATION:
         award.valid_from = award.valid_from or award.decided_on
         award.valid_until = dt.date(award.valid_from.year, 12, 31)
         if not award.registration_no:
             raise ValidationError({"registration_no": _("入库登记须填写登记编号。")})
+    elif form == Programme.AwardForm.PROJECT:
+        # A project's implementation period, a team's construction period (建设期): typed, not derived.
+        if award.valid_until is not None and award.valid_from is None:
+            award.valid_from = award.decided_on
+        if award.valid_from and award.valid_until and award.valid_until < award.valid_from:
+            raise ValidationError({"valid_until": _("期限截止不能早于起始日期。")})
 
 
 def application_approve(*, by: Any, application: Application, data: dict[str, Any]) -> Award:

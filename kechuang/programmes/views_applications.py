@@ -31,7 +31,7 @@ from . import selectors, services, workflow
 from .forms_applications import ApplicationForm, ApproveForm, DecideForm, ReviewForm
 from .models import Application, Attachment, Call, Programme, Status
 
-APPLYING_ROLES = (Role.STAFF, Role.ENTERPRISE, Role.EXPERT, Role.COMMISSIONER)
+APPLYING_ROLES = (Role.STAFF, Role.ENTERPRISE, Role.DEPARTMENT, Role.EXPERT, Role.COMMISSIONER)
 # Bulk actions offer the staff's plain moves (those done by a dedicated page are left out), in this order.
 BULK_TARGETS = [
     Status.RECOMMENDED,

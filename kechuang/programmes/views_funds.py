@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kechuang.core import audit, permissions, units
+from kechuang.core.forms import staff_counties
 from kechuang.core.models import Role
 from kechuang.core.views import AuthedRequest, _apply_errors, _form_page, _page, _render_list, _visible_or_404
 from kechuang.imports.excel import xlsx_response
@@ -33,7 +34,6 @@ from .forms_funds import (
     ProviderForm,
     RedeemForm,
     VoucherIssueForm,
-    staff_counties,
 )
 from .models import (
     ZERO,

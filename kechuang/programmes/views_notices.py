@@ -491,7 +491,7 @@ def servicelog_context(user: Any, organisation: Organisation, *, limit: int = 10
         "servicelogs": list(qs[:limit]),
         "servicelog_total": summary["n"],
         "servicelog_visits": summary["visits"],
-        "servicelog_can_add": permissions.is_county_staff(user, organisation.region_id[:6]),
+        "servicelog_can_add": permissions.is_county_staff(user, organisation.county_id),
     }
 
 

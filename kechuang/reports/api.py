@@ -75,20 +75,29 @@ class SummaryOut(Schema):
     frozen_by: str | None
     revises: int | None  # the id of the frozen version this one revises
     revision_reason: str
-    sections: dict[str, str]  # "1"…"8": prose with {figure.key} placeholders
+    # "opening", "1"…"8", "problems" (存在的问题), "next" (下一步工作思路): prose with {figure.key}
+    # placeholders; a summary saved before the opening and closing parts existed may lack those keys.
+    sections: dict[str, str]
+    # Drafts, on reading one summary and on freezing: what staff should check (sections without data,
+    # figures without evidence, closing parts not written). They never block the freeze.
+    warnings: list[str] = []
 
 
 class SummaryPatch(Schema):
     title: str | None = Field(None, max_length=200)
-    sections: dict[str, str] | None = Field(None, description="部分编号 → 正文；未给出的部分保持不变")
+    sections: dict[str, str] | None = Field(
+        None,
+        description="部分 → 正文：opening（开头语）、1–8、problems（存在的问题）、next（下一步工作思路）；"
+        "未给出的部分保持不变",
+    )
 
 
 class ReviseIn(Schema):
     reason: str = Field(..., max_length=500, description="修订原因")
 
 
-def _out(summary: Summary) -> dict[str, Any]:
-    return {
+def _out(summary: Summary, *, warnings: list[str] | None = None) -> dict[str, Any]:
+    return {"warnings": warnings or [],
         "id": summary.pk, "county": summary.county_id, "title": summary.title,
         "period_start": summary.period_start, "period_end": summary.period_end, "version": summary.version,
         "state": summary.state, "frozen_at": summary.frozen_at,
@@ -126,7 +135,7 @@ def summaries(
 def summary_detail(request: ApiRequest, pk: int, response: HttpResponse) -> Any:
     summary = _summary(request, pk)
     response["ETag"] = edits.etag(summary, SUMMARY_ETAG_FIELDS)
-    return _out(summary)
+    return _out(summary, warnings=None if summary.is_frozen else service.freeze_warnings(summary))
 
 
 SUMMARY_ETAG_FIELDS = ("title", "sections")
@@ -164,9 +173,11 @@ def summary_patch(request: ApiRequest, pk: int, body: SummaryPatch, response: Ht
 
 @router.post("/summaries/{pk}/freeze", response={200: SummaryOut, **WRITE}, summary="定稿", tags=["工作总结"])
 def summary_freeze(request: ApiRequest, pk: int) -> Any:
+    """Freezes with whatever warnings there are (the response lists them; the audit event keeps them)."""
     summary = _summary(request, pk)
+    warnings = [] if summary.is_frozen else service.freeze_warnings(summary)
     service.summary_freeze(by=request.auth, summary=summary)
-    return _out(selectors.summary_get(request.auth, pk))
+    return _out(selectors.summary_get(request.auth, pk), warnings=warnings)
 
 
 @router.post(

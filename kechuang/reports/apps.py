@@ -14,5 +14,6 @@ class ReportsConfig(AppConfig):
 
         # A summary belongs to its county: read by the county's region roles, written by its staff.
         register_county_record(Summary)
-        # Each app's figures.py registers its figures with kechuang.reports.figures.
-        autodiscover_modules("figures")
+        # Each app's figures.py registers its figures with kechuang.reports.figures, its sections.py the
+        # default prose of its summary sections, its evidence.py how its records are listed as evidence.
+        autodiscover_modules("figures", "sections", "evidence")

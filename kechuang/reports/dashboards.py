@@ -1,7 +1,9 @@
 """The data of the dashboards: each chart as plain rows (the same rows the page's table shows, the chart
 draws and the Excel export writes). Numbers that the figure registry knows are read from it
-(`compute`), so a figure on a dashboard is the figure of the annual summary; the rest comes from the
-programmes engine's selectors, which scope every read to the acting user.
+(`compute`), so a figure on a dashboard is the figure of the annual summary; the rest is contributed by
+the stream apps (`contribute`, called in their apps.ready()): their key figures, their charts of a
+county, the staff's work lists and an applicant's own charts, built from the apps' own selectors, which
+scope every read to the acting user. Reports knows no stream app.
 
 What is not built yet (R&D input, commissioners, cooperation, outreach; targets and rankings) is said in
 a note, never invented."""
@@ -13,24 +15,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.core import permissions, units
 from kechuang.core.models import ORGANISATION_ROLES, PERSON_ROLES, Region, Role
-from kechuang.programmes import selectors
-from kechuang.programmes.models import Application, Award, Disbursement, FundingSource, Programme, Status
-from kechuang.reports.figures import Period, compute
+from kechuang.reports.figures import REGISTRY, Period, compute
 
-# The key figures every county dashboard and the counties comparison show (registry keys).
-KEY_FIGURES = [
-    "policy.money_paid",
-    "entities.new_qualifications",
-    "projects.approvals",
-    "projects.grants",
-    "talent.matching_paid",
-]
+# The key figures every county dashboard and the counties comparison show (registry keys), in the order
+# the apps contributed them (`contribute`).
+KEY_FIGURES: list[str] = []
 TREND_YEARS = 5
 WAN = Decimal(10_000)
 
@@ -148,6 +141,33 @@ def change(current: Any, previous: Any, unit: str) -> Decimal | int | None:
     return int(cur - prev)
 
 
+# --- what the stream apps contribute --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A stream app's part of the dashboards. Every callable reads through the app's own selectors."""
+
+    key_figures: tuple[str, ...] = ()  # registry keys shown as key figures, trends and county columns
+    county_charts: Callable[[Any, Region, int], list[Chart]] | None = None  # (user, county, year)
+    staff_work: Callable[[Any, Region], dict[str, Any]] | None = None  # the staff's work lists
+    applicant_charts: Callable[[Any], list[Chart]] | None = None  # an enterprise's or person's own
+    counties_with_data: Callable[[Region], set[str]] | None = None  # county codes under a region
+
+
+CONTRIBUTIONS: dict[str, Contribution] = {}
+
+
+def contribute(app: str, contribution: Contribution) -> None:
+    """Register an app's dashboard contribution (once per app; a second call replaces the first)."""
+    CONTRIBUTIONS[app] = contribution
+    KEY_FIGURES[:] = [k for c in CONTRIBUTIONS.values() for k in c.key_figures]
+
+
+def _key_figures() -> list[str]:
+    return [k for k in KEY_FIGURES if k in REGISTRY]
+
+
 # --- who sees which dashboard --------------------------------------------------------------------------------
 
 
@@ -200,7 +220,7 @@ class Figures:
 
 def key_figures(county: Region, year: int, figures: Figures) -> Chart:
     rows = []
-    for key in KEY_FIGURES:
+    for key in _key_figures():
         cur, prev = figures.get(key, county, year), figures.get(key, county, year - 1)
         rows.append([cur.label, prev.value, cur.value, change(cur.value, prev.value, cur.unit), cur.unit])
     return Chart(
@@ -231,130 +251,63 @@ def trend(key: str, county: Region, year: int, figures: Figures) -> Chart:
     )
 
 
-def funds_by_source(user: Any, county: Region, year: int) -> Chart:
-    """Money paid in the county by funding source (central, provincial, city, county budget) and fiscal
-    year, over the trend years: one ledger_totals per source."""
-    years = list(range(year - TREND_YEARS + 1, year + 1))
-    paid = selectors.disbursement_list(user=user).filter(
-        award__county__code__startswith=county.prefix, fiscal_year__in=years
-    )
-    table = {y: {s: Decimal(0) for s in FundingSource.values} for y in years}
-    for source in FundingSource.values:
-        for row in selectors.ledger_totals(paid.filter(source=source), "fiscal_year"):
-            table[row["key"]][source] = row["total"] or Decimal(0)
-    columns = [Column(_("预算年度"))] + [Column(str(label), MONEY) for _v, label in FundingSource.choices]
-    rows = [[_("%(y)s年") % {"y": y}, *(table[y][s] for s in FundingSource.values)] for y in years]
-    return Chart(
-        "funds-by-source",
-        _("拨付资金：按资金来源与预算年度"),
-        columns,
-        rows,
-        series=list(range(1, len(columns))),
-        kind="stacked",
-        note=_("含政策奖励、项目补助和人才团队配套资金，按预算年度归集（来自资金台账）。"),
-    )
-
-
-def applications_by_status(applications: Any, slug: str, title: str) -> Chart:
-    counts = selectors.status_counts(applications)
-    rows = [[str(label), counts[value]] for value, label in Status.choices if value != Status.DRAFT]
-    rows = [r for r in rows if r[1]]
-    return Chart(
-        slug,
-        title,
-        [Column(_("状态")), Column(_("申报数（项）"), COUNT)],
-        rows,
-        series=[1],
-        note=_("不含草稿。"),
-    )
-
-
 def county_charts(user: Any, county: Region, year: int) -> list[Chart]:
     figures = Figures()
     charts = [key_figures(county, year, figures)]
-    charts += [trend(key, county, year, figures) for key in KEY_FIGURES]
-    charts.append(funds_by_source(user, county, year))
-    apps = selectors.application_list(user=user, year=year).filter(county__code__startswith=county.prefix)
-    charts.append(
-        applications_by_status(apps, "applications-by-status", _("%(y)s年申报：按状态") % {"y": year})
-    )
+    charts += [trend(key, county, year, figures) for key in _key_figures()]
+    for contribution in CONTRIBUTIONS.values():
+        if contribution.county_charts is not None:
+            charts += contribution.county_charts(user, county, year)
     return charts
 
 
 def staff_work(user: Any, county: Region) -> dict[str, Any]:
-    """The staff's work lists, from the same selectors as the review queue and qualification pages."""
-    today = timezone.localdate()
-    queue = selectors.review_queue(user=user).filter(county__code__startswith=county.prefix)
-    waiting = selectors.status_counts(queue)
-    expiring = selectors.expiring_qualifications(user=user, today=today).filter(
-        county__code__startswith=county.prefix
-    )
-    deadlines = (
-        selectors.call_list(user=user)
-        .filter(programme__county__code__startswith=county.prefix)
-        .filter(
-            Q(county_deadline__gte=today) | Q(county_deadline__isnull=True, closes_on__gte=today),
-            opens_on__lte=today,
-        )
-        .order_by("county_deadline", "closes_on", "pk")
-    )
-    return {
-        "waiting": [
-            (str(label), waiting[value])
-            for value, label in Status.choices
-            if value in (Status.SUBMITTED, Status.CHECKED, Status.RECOMMENDED)
-        ],
-        "waiting_total": sum(waiting.values()),
-        "deadlines": list(deadlines[:8]),
-        "expiring": list(expiring.select_related("organisation", "person", "programme")[:8]),
-        "expiring_count": expiring.count(),
-        "today": today,
-    }
+    """The staff's work lists, as the apps give them (the review queue, deadlines, expiring records)."""
+    work: dict[str, Any] = {}
+    for contribution in CONTRIBUTIONS.values():
+        if contribution.staff_work is not None:
+            work.update(contribution.staff_work(user, county))
+    return work
 
 
 # --- city and province: counties side by side ---------------------------------------------------------------------
 
 
 def counties_under(region: Region, *, all_counties: bool) -> list[Region]:
-    """The counties of a city (all of them) or a province (those with any programme data)."""
+    """The counties of a city (all of them) or a province (those any app holds data of)."""
     counties = Region.objects.filter(level=Region.Level.COUNTY, code__startswith=region.prefix)
     if all_counties:
         return list(counties.order_by("code"))
     used: set[str] = set()
-    for model, path in (
-        (Programme, "county"),
-        (Application, "county"),
-        (Award, "county"),
-        (Disbursement, "award__county"),
-    ):
-        used.update(
-            model._default_manager.filter(**{f"{path}__code__startswith": region.prefix})  # type: ignore[attr-defined]
-            .order_by()
-            .values_list(path, flat=True)
-            .distinct()
-        )
+    for contribution in CONTRIBUTIONS.values():
+        if contribution.counties_with_data is not None:
+            used |= contribution.counties_with_data(region)
     return list(counties.filter(code__in=used).order_by("code"))
 
 
-SORTS = {key.replace(".", "-"): i for i, key in enumerate(KEY_FIGURES, start=1)}
+def sorts() -> dict[str, int]:
+    """The ?sort= values of the counties table: a key figure's column."""
+    return {key.replace(".", "-"): i for i, key in enumerate(_key_figures(), start=1)}
 
 
 def counties_table(region: Region, year: int, *, all_counties: bool, sort: str = "") -> Chart:
     counties = counties_under(region, all_counties=all_counties)
+    keys = _key_figures()
+    order = sorts()
     figures = Figures()
     rows: list[list[Any]] = []
     labels: list[Column] = [Column(_("县（市、区）"))]
     for county in counties:
-        values = [figures.get(key, county, year) for key in KEY_FIGURES]
+        values = [figures.get(key, county, year) for key in keys]
         rows.append([county.name, *(f.value for f in values)])
     if counties:
-        for key in KEY_FIGURES:
+        for key in keys:
             f = figures.get(key, counties[0], year)
             labels.append(Column(f.label, MONEY if f.unit == "元" else COUNT, key.replace(".", "-")))
     else:
-        labels += [Column(key, COUNT) for key in KEY_FIGURES]
-    if sort.lstrip("-") in SORTS:
-        i = SORTS[sort.lstrip("-")]
+        labels += [Column(key, COUNT) for key in keys]
+    if sort.lstrip("-") in order:
+        i = order[sort.lstrip("-")]
         rows.sort(key=lambda r: (_number(r[i]), r[0]), reverse=not sort.startswith("-"))
     return Chart(
         "counties",
@@ -389,43 +342,6 @@ def counties_charts(table: Chart) -> list[Chart]:
 # --- enterprise (and person) ------------------------------------------------------------------------------------
 
 
-def applicant_charts(user: Any) -> list[Chart]:
-    charts = [
-        applications_by_status(
-            selectors.application_list(user=user), "my-applications", _("本单位申报：按状态")
-        )
-    ]
-    quals = selectors.qualification_list(user=user).select_related("programme")
-    charts.append(
-        Chart(
-            "my-qualifications",
-            _("资质及有效期"),
-            [Column(_("资质")), Column(_("证书/登记号")), Column(_("认定日期")), Column(_("有效期至"))],
-            [
-                [
-                    q.programme.category or q.programme.name,
-                    q.certificate_no or q.registration_no,
-                    units.chinese_date(q.decided_on),
-                    units.chinese_date(q.valid_until) if q.valid_until else _("长期"),
-                ]
-                for q in quals
-            ],
-        )
-    )
-    received = selectors.ledger_totals(selectors.disbursement_list(user=user), "fiscal_year")
-    received.sort(key=lambda r: r["key"])
-    charts.append(
-        Chart(
-            "my-money",
-            _("获得资金：按预算年度"),
-            [Column(_("预算年度")), Column(_("金额"), MONEY), Column(_("笔数"), COUNT)],
-            [[_("%(y)s年") % {"y": r["key"]}, r["total"], r["n"]] for r in received],
-            series=[1],
-        )
-    )
-    return charts
-
-
 # --- the dashboard of a scope ----------------------------------------------------------------------------------------
 
 
@@ -452,6 +368,14 @@ def build(user: Any, scope: Scope, year: int, *, sort: str = "", with_work: bool
     if scope.role in builders:
         return builders[scope.role]()
     return Dashboard(scope, year, applicant_charts(user))
+
+
+def applicant_charts(user: Any) -> list[Chart]:
+    charts: list[Chart] = []
+    for contribution in CONTRIBUTIONS.values():
+        if contribution.applicant_charts is not None:
+            charts += contribution.applicant_charts(user)
+    return charts
 
 
 def _county(user: Any, scope: Scope, year: int, *, with_work: bool) -> Dashboard:

@@ -4,8 +4,8 @@ the same figures — live for a draft, the snapshot once frozen — and always a
 
 Word layout (GB/T 9704-2012): A4; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (a text block
 of 156 × 225 mm); title 方正小标宋简体 二号 centred; body 仿宋_GB2312 三号, 22 lines of 28 characters (a
-document grid, exact line spacing), first line indented two characters; level-1 headings 黑体 三号,
-level-2 run-in headings ("一是完善政策体系。") 楷体_GB2312 三号; page numbers 4号 半角 Arabic digits between
+document grid, exact line spacing), first line indented two characters; level-1 headings ("一、") 黑体
+三号, level-2 headings ("（一）") and run-in headings ("一是完善政策体系。") 楷体_GB2312 三号; page numbers 4号 半角 Arabic digits between
 one-character dashes, "— 1 —", odd pages on the right and even pages on the left, one character in.
 Font names are written into every run (w:eastAsia for Chinese, Times New Roman for digits and Latin
 letters) whether or not the fonts are installed here: Word on the reader's machine picks them up."""
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from kechuang.core.units import chinese_date
 
 from .figures import REGISTRY
-from .summary import FigureRef, Paragraph, Rendered
+from .summary import Block, FigureRef, Paragraph, Rendered, Unresolved
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -122,6 +122,8 @@ def build_json(rendered: Rendered) -> dict[str, Any]:
         "period_end": rendered.period.end.isoformat(),
         "state": summary.state,
         "frozen_at": summary.frozen_at.isoformat() if rendered.frozen and summary.frozen_at else None,
+        # The prose as stored, part by part (the page's view: every part, placeholders' sentences in).
+        "opening": [p.plain for p in rendered.opening.paragraphs] if rendered.opening else [],
         "sections": [
             {
                 "number": s.number,
@@ -131,6 +133,15 @@ def build_json(rendered: Rendered) -> dict[str, Any]:
                 "paragraphs": [p.plain for p in s.paragraphs],
             }
             for s in rendered.sections
+        ],
+        "closing": [
+            {"key": c.key, "title": c.title, "paragraphs": [p.plain for p in c.paragraphs]}
+            for c in rendered.closing
+        ],
+        # What the printed document says (Word, HTML, Markdown): headings as printed, empty parts left out.
+        "document": [
+            {"level": b.level, "heading": b.heading, "paragraphs": [p.plain for p in b.paragraphs]}
+            for b in rendered.outline(printing=True)
         ],
         "figures": [
             {
@@ -165,9 +176,10 @@ def _md(text: str) -> str:
 
 def build_markdown(rendered: Rendered) -> str:
     lines = [f"# {_md(rendered.summary.title)}", ""]
-    for section in rendered.sections:
-        lines += [f"## {_md(section.heading)}", ""]
-        for paragraph in section.paragraphs:
+    for block in rendered.outline(printing=True):
+        if block.heading:
+            lines += [f"{'##' if block.level == 1 else '###'} {_md(block.heading)}", ""]
+        for paragraph in block.paragraphs:
             lines += [_md(paragraph.plain), ""]
     lines += [_md(issuer_name(rendered)), "", _md(issued_on(rendered)), ""]
     return "\n".join(lines)
@@ -176,7 +188,9 @@ def build_markdown(rendered: Rendered) -> str:
 # --- HTML -----------------------------------------------------------------------------------------------------
 
 
-def _html_part(part: str | FigureRef) -> dict[str, Any]:
+def _html_part(part: str | FigureRef | Unresolved) -> dict[str, Any]:
+    if isinstance(part, Unresolved):  # not in a printed paragraph (Paragraph.printable drops them)
+        return {"text": "", "figure": None}
     if isinstance(part, str):
         return {"text": part, "figure": None}
     hint = _("%(label)s（依据%(n)s条记录）") % {"label": part.label, "n": part.evidence_count}
@@ -198,12 +212,12 @@ def build_html(rendered: Rendered) -> str:
     archived as it is, and prints on A4."""
     sections = [
         {
-            "heading": s.heading,
-            "number": s.number,
-            "has_data": s.has_data,
-            "paragraphs": [_html_parts(p) for p in s.paragraphs],
+            "heading": b.heading,
+            "level": b.level,
+            "key": b.section.key if b.section else "",
+            "paragraphs": [_html_parts(p) for p in b.paragraphs],
         }
-        for s in rendered.sections
+        for b in rendered.outline(printing=True)
     ]
     return render_to_string(
         "reports/export.html",
@@ -270,6 +284,22 @@ def _paragraph(doc: Any, *, align: Any = None, exact: bool = True) -> Any:
     return paragraph
 
 
+def _off_grid(paragraph: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p_pr = paragraph._p.get_or_add_pPr()
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    # pPr's children come in schema order: snapToGrid follows the keep/page-break/frame group and comes
+    # before spacing, ind and jc, which python-docx has added already.
+    anchor = next((c for c in p_pr if c.tag in {qn("w:spacing"), qn("w:ind"), qn("w:jc")}), None)
+    if anchor is not None:
+        anchor.addprevious(snap)
+    else:
+        p_pr.append(snap)
+
+
 def _add_text(paragraph: Any, text: str, font: str = BODY_FONT, size: float = BODY_PT) -> Any:
     run = paragraph.add_run(text)
     _fonts(run, font, size)
@@ -289,7 +319,20 @@ def _body_paragraph(doc: Any, paragraph: Paragraph) -> None:
         rest = parts[0][m.end() :]
         parts = [rest, *parts[1:]] if rest else parts[1:]
     for part in parts:
-        _add_text(p, part if isinstance(part, str) else part.text)
+        if not isinstance(part, Unresolved):
+            _add_text(p, part if isinstance(part, str) else part.text)
+
+
+def _block(doc: Any, block: Block) -> None:
+    """A part of the text: its heading — level 1 "一、…" in 黑体, level 2 "（一）…" in 楷体 (GB/T 9704
+    7.3.3: 黑体, 楷体, then 仿宋 for the run-in "一是……。") —, then its paragraphs."""
+    if block.heading:
+        heading = _paragraph(doc)
+        _indent_chars(heading, first_line=2)
+        heading.paragraph_format.keep_with_next = True
+        _add_text(heading, block.heading, HEADING_FONT if block.level == 1 else SUBHEADING_FONT)
+    for paragraph in block.paragraphs:
+        _body_paragraph(doc, paragraph)
 
 
 def _page_number_footer(footer: Any, align: Any, *, left: bool) -> None:
@@ -419,22 +462,28 @@ def build_docx(rendered: Rendered) -> bytes:
     props.language = "zh-CN"
 
     title = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The 二号 title keeps its one exact line: Word lets exact spacing win over the line grid, LibreOffice
+    # snaps a line taller than the grid's pitch to two grid lines unless the paragraph is off the grid.
+    _off_grid(title)
     _add_text(title, summary.title, TITLE_FONT, TITLE_PT)
     _paragraph(doc)  # one empty line under the title
 
-    for section in rendered.sections:
-        heading = _paragraph(doc)
-        _indent_chars(heading, first_line=2)
-        heading.paragraph_format.keep_with_next = True
-        _add_text(heading, section.heading, HEADING_FONT)
-        for paragraph in section.paragraphs:
-            _body_paragraph(doc, paragraph)
+    for block in rendered.outline(printing=True):
+        _block(doc, block)
 
-    # The bureau's name and the date, right-aligned two characters in, after one empty line.
-    _paragraph(doc)
-    for text in (issuer_name(rendered), issued_on(rendered)):
+    # The bureau's name and the date, right-aligned two characters in, after one empty line. A page with
+    # only the name and the date on it is not done (GB/T 9704 7.3.5): a short last paragraph (three lines
+    # at most) is kept with them, so it moves over with them rather than leave them alone. (A longer one
+    # is not: LibreOffice would move all of it and leave the page before it half empty.)
+    last = doc.paragraphs[-1] if len(doc.paragraphs) > 2 else None
+    if last is not None and len(last.text) <= 3 * CHARS_PER_LINE:
+        last.paragraph_format.keep_with_next = True
+    spacer = _paragraph(doc)
+    spacer.paragraph_format.keep_with_next = True
+    for n, text in enumerate((issuer_name(rendered), issued_on(rendered))):
         line = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT)
         _indent_chars(line, right=2)
+        line.paragraph_format.keep_with_next = n == 0
         _add_text(line, text)
 
     output = io.BytesIO()

@@ -2,8 +2,9 @@
 (scope, period) returning its value, display text and evidence — the records it counts. The annual
 summary, dashboards, the API and exports all read figures from here, so a number is computed once.
 
-Each app declares its figures in `<app>/figures.py` with the `@figure` decorator; they are loaded when
-Django starts."""
+Each app declares its figures in `<app>/figures.py` with the `@figure` decorator, and the default prose
+of its summary sections in `<app>/sections.py` with `section_prose`; both are loaded when Django starts,
+so a stream contributes its part of the summary without reports knowing the stream."""
 
 from __future__ import annotations
 
@@ -173,6 +174,20 @@ def figure(key: str, *, section: int, label: Any, unit: Any = "") -> Callable:
         return func
 
     return register
+
+
+PROSE: dict[int, str] = {}
+
+
+def section_prose(number: int, text: str) -> None:
+    """Register the default prose of summary section `number` (1–8): the bureau's usual opening of the
+    section, one paragraph a line, with `{figure.key}` placeholders naming registered figures. A section
+    is owned by one app; registering it twice with different text is an error."""
+    if number not in SECTIONS:
+        raise ValueError(f"summary section {number} does not exist")
+    if PROSE.get(number, text) != text:
+        raise ValueError(f"summary section {number} prose registered twice")
+    PROSE[number] = text
 
 
 def compute(key: str, scope: Region, period: Period) -> Figure:

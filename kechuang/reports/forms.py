@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.core import edits
 from kechuang.core.models import Region
 
-from .figures import SECTIONS, Period
-from .summary import PROSE_FIELDS
+from .figures import Period
+from .summary import PART_KEYS, PROSE_FIELDS, part_label
 
 
 class SummaryCreateForm(forms.Form):
@@ -84,8 +84,9 @@ class SummaryCreateForm(forms.Form):
 
 
 class SummaryEditForm(forms.Form):
-    """The title and the eight sections' prose, `{figure.key}` placeholders as plain text (the browser
-    editor shows them as chips and writes them back here before submitting)."""
+    """The title and the prose of every part — the opening, the eight sections, the problems and the next
+    steps —, `{figure.key}` placeholders as plain text (the browser editor shows them as chips and writes
+    them back here before submitting)."""
 
     title = forms.CharField(label=_("标题"), max_length=200)
 
@@ -97,9 +98,9 @@ class SummaryEditForm(forms.Form):
             widget=forms.HiddenInput, required=False,
             initial=edits.token_for(summary, PROSE_FIELDS) if summary is not None else "",
         )  # fmt: skip
-        for number, name in SECTIONS.items():
-            self.fields[f"section_{number}"] = forms.CharField(
-                label=name,
+        for key in PART_KEYS:
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=part_label(key),
                 required=False,
                 max_length=20_000,
                 strip=False,
@@ -108,7 +109,7 @@ class SummaryEditForm(forms.Form):
 
     @classmethod
     def initial_for(cls, title: str, sections: dict[str, str]) -> dict[str, str]:
-        return {"title": title, **{f"section_{n}": sections.get(str(n), "") for n in SECTIONS}}
+        return {"title": title, **{f"section_{k}": sections.get(k, "") for k in PART_KEYS}}
 
     @property
     def loaded(self) -> edits.Loaded | None:
@@ -127,10 +128,18 @@ class SummaryEditForm(forms.Form):
         self.data = data
 
     def sections(self) -> dict[str, str]:
-        return {str(n): self.cleaned_data.get(f"section_{n}") or "" for n in SECTIONS}
+        """The prose of every part; a part the request did not send at all (a client posting the eight
+        sections only) keeps what the summary has."""
+        kept = self.summary.sections if self.summary is not None else {}
+        return {
+            k: (self.cleaned_data.get(f"section_{k}") or "")
+            if f"section_{k}" in self.data
+            else kept.get(k, "")
+            for k in PART_KEYS
+        }
 
-    def section_fields(self) -> list[tuple[int, str, forms.BoundField]]:
-        return [(n, name, self[f"section_{n}"]) for n, name in SECTIONS.items()]
+    def section_fields(self) -> list[tuple[str, str, forms.BoundField]]:
+        return [(k, part_label(k), self[f"section_{k}"]) for k in PART_KEYS]
 
 
 class ReviseForm(forms.Form):

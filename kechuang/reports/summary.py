@@ -17,57 +17,54 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kechuang.core import audit, edits, permissions
 from kechuang.core.models import Region
 
-from .figures import REGISTRY, SECTIONS, Figure, Period, compute_all
+from .figures import PROSE, REGISTRY, SECTIONS, Figure, Period, compute_all
 from .models import Summary
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z0-9_]+)\}")
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
-# The bureau's usual opening of each section; placeholders name registered figures. Sections whose
-# stream has no figures yet say so plainly (DOMAIN.md: nothing invented).
-DEFAULT_PROSE: dict[int, str] = {
-    1: (
-        "一是完善政策体系。{policy.documents}。\n"
-        "二是抓好政策兑现。{policy.claims_enterprises}，{policy.claim_items}，{policy.money_paid}。\n"
-        "三是用好科技创新券。{policy.vouchers_issued}，{policy.vouchers_redeemed}。"
-    ),
-    2: (
-        "一是加强企业培育辅导。{entities.visits}。\n"
-        "二是做好资质申报。{entities.applications}。\n"
-        "三是扩大创新主体规模。{entities.new_qualifications}；{entities.sme_registered}。"
-    ),
-    3: (
-        "一是积极组织项目申报。{projects.applications}。\n"
-        "二是争取上级项目支持。{projects.approvals}，{projects.grants}。其中，{projects.largest}。"
-    ),
-    4: (
-        "一是扎实做好科技统计。{rnd.returns_completed}。\n"
-        "二是稳步提升研发投入。{rnd.official_rd}。{rnd.rd_ytd}。\n"
-        "三是壮大高新技术产业。{rnd.high_tech_va}；{rnd.high_tech_share}；{rnd.above_scale_count}。\n"
-        "四是抓好目标任务落实。{rnd.target_attainment}。"
-    ),
-    6: (
-        "一是做好人才项目推荐。{talent.nominations}。\n"
-        "二是加强创新团队服务保障。{talent.matching_paid}，{talent.checks_passed}。"
-    ),
-}
+# The bureau's usual opening of each section is contributed by the stream's app (<app>/sections.py,
+# kechuang.reports.figures.section_prose). Sections whose stream has no figures yet say so plainly
+# (DOMAIN.md: nothing invented).
 NO_DATA = "本部分工作尚未纳入平台管理，暂无可引用的数据。"
 
+# The parts of a summary besides the eight stream sections ("1"…"8"), in the seed's shape: an opening
+# paragraph, then the sections, then two parts staff write — the problems and the next year's thinking.
+OPENING, PROBLEMS, NEXT = "opening", "problems", "next"
+CLOSING = {PROBLEMS: gettext_lazy("存在的问题"), NEXT: gettext_lazy("下一步工作思路")}
+PART_LABELS = {OPENING: gettext_lazy("开头语"), **CLOSING}
+PART_KEYS = [OPENING, *(str(n) for n in SECTIONS), *CLOSING]
+MAX_PART_CHARS = 20_000
 
-def default_sections() -> dict[str, str]:
+
+def default_opening(period: Period | None) -> str:
+    """The opening paragraph staff start from (they usually rewrite it): the period and what follows."""
+    when = period.label if period is not None else _("今年")
+    return _(
+        "%(p)s，我局坚持以企业为创新主体，抓政策落实、抓主体培育、抓项目争取、抓研发投入，"
+        "推动全县科技创新各项工作有序开展。现将主要工作情况总结如下。"
+    ) % {"p": when}
+
+
+def default_sections(period: Period | None = None) -> dict[str, str]:
+    """The prose a new summary starts from: the opening, each stream's registered default prose
+    (kechuang.reports.figures.section_prose, contributed by the stream's app), and the two closing parts
+    empty for staff to write."""
     keys = set(REGISTRY)
-    sections = {}
+    sections = {OPENING: default_opening(period)}
     for number in SECTIONS:
-        prose = DEFAULT_PROSE.get(number, "")
+        prose = PROSE.get(number, "")
         # Keep a default paragraph only when every figure it names is registered.
         if prose and all(k in keys for k in PLACEHOLDER.findall(prose)):
             sections[str(number)] = prose
         else:
             sections[str(number)] = NO_DATA
+    sections.update({key: "" for key in CLOSING})
     return sections
 
 
@@ -75,18 +72,32 @@ def default_title(county: Region, period: Period) -> str:
     return _("%(c)s经信科技局%(p)s科技工作总结") % {"c": county.name, "p": period.label}
 
 
+def part_label(key: str) -> str:
+    """开头语, 政策激励, …, 存在的问题, 下一步工作思路."""
+    if key in PART_LABELS:
+        return str(PART_LABELS[key])
+    return str(SECTIONS.get(int(key), key)) if key.isdigit() else key
+
+
 def validate_sections(sections: dict[str, str]) -> dict[str, str]:
-    """Eight sections of text; every placeholder must name a registered figure."""
+    """The opening, eight sections and the two closing parts; every placeholder must name a registered
+    figure. A part the dict leaves out is empty; a key that is none of them is refused."""
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}
-    for number in SECTIONS:
-        text = str(sections.get(str(number), "") or "").replace("\r\n", "\n").strip()
+    unknown_parts = [str(k) for k in sections if str(k) not in PART_KEYS]
+    if unknown_parts:
+        errors["sections"] = _("没有这些部分：%(k)s（应为 %(all)s）") % {
+            "k": "、".join(unknown_parts), "all": "、".join(PART_KEYS)
+        }  # fmt: skip
+    for key in PART_KEYS:
+        text = str(sections.get(key, "") or "").replace("\r\n", "\n").strip()
+        field_name = f"section_{key}"
         unknown = [k for k in PLACEHOLDER.findall(text) if k not in REGISTRY]
         if unknown:
-            errors[f"section_{number}"] = _("未知的数据项：%(k)s") % {"k": "、".join(unknown)}
-        if len(text) > 20_000:
-            errors[f"section_{number}"] = _("每部分不超过两万字。")
-        cleaned[str(number)] = text
+            errors[field_name] = _("未知的数据项：%(k)s") % {"k": "、".join(unknown)}
+        if len(text) > MAX_PART_CHARS:
+            errors[field_name] = _("每部分不超过两万字。")
+        cleaned[key] = text
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -110,7 +121,7 @@ def summary_create(*, by: Any, county: Region, period: Period, title: str = "") 
         )
     summary = Summary(
         county=county, period_start=period.start, period_end=period.end,
-        title=title.strip() or default_title(county, period), sections=default_sections(), created_by=by,
+        title=title.strip() or default_title(county, period), sections=default_sections(period), created_by=by,
     )  # fmt: skip
     summary.full_clean()
     with transaction.atomic():
@@ -194,11 +205,13 @@ FROZEN_FIELDS = ("state", "snapshot", "frozen_at", "frozen_by_id")
 
 def summary_freeze(*, by: Any, summary: Summary) -> Summary:
     """Fix every figure's value, text and evidence ids as of now (audited); the prose can't change after.
-    Freezing twice is refused: the write is a compare-and-set on state=draft, so of two concurrent
+    What `freeze_warnings` finds does not stop the freeze (the page lists it first); the audit event keeps
+    it. Freezing twice is refused: the write is a compare-and-set on state=draft, so of two concurrent
     freezes exactly one wins and only one event is recorded."""
     _require_staff(by, summary.county, "freeze summary", summary)
     if summary.is_frozen:
         raise ValidationError(_("该工作总结已定稿。"), code="frozen")
+    warnings = freeze_warnings(summary)
     figures = compute_all(summary.county, period_of(summary))
     snapshot = {
         f.key: {"value": f.as_json()["value"], "unit": f.unit, "text": f.text, "label": f.label,
@@ -217,7 +230,8 @@ def summary_freeze(*, by: Any, summary: Summary) -> Summary:
         if written != 1:
             raise ValidationError(_("该工作总结已定稿。"), code="frozen")
         current.refresh_from_db()
-        after = {k: audit.snapshot(current)[k] for k in FROZEN_FIELDS}
+        after: dict[str, Any] = {k: audit.snapshot(current)[k] for k in FROZEN_FIELDS}
+        after["warnings"] = warnings  # what staff were shown and froze with
         audit.record("freeze", by=by, obj=current, before=before, after=after)
     for name in ("state", "snapshot", "frozen_at", "frozen_by", "updated_at"):
         setattr(summary, name, getattr(current, name))
@@ -323,24 +337,138 @@ class FigureRef:
 
 
 @dataclass
+class Unresolved:
+    """A placeholder whose figure no longer exists (a draft saved before a figure was withdrawn): the page
+    shows it as typed, so staff see it; printed files leave it out."""
+
+    key: str
+
+    @property
+    def text(self) -> str:
+        return "{" + self.key + "}"
+
+
+Part = str | FigureRef | Unresolved
+
+
+@dataclass
 class Paragraph:
-    parts: list[str | FigureRef]
+    parts: list[Part]
 
     @property
     def plain(self) -> str:
         return "".join(p if isinstance(p, str) else p.text for p in self.parts)
 
+    @property
+    def is_placeholder(self) -> bool:
+        """The default sentence of a section whose stream has no data yet (NO_DATA): a note, not prose."""
+        return self.plain.strip() == NO_DATA
+
+    def printable(self, *, only_with_records: bool = False) -> Paragraph | None:
+        """The paragraph as a printed document carries it: unresolved placeholders dropped (with the
+        punctuation left dangling by them tidied), None when nothing is left to print. `only_with_records`
+        (the default prose of a section) also drops the sentences of figures without records ("本期未…"),
+        and the whole paragraph when none of its figures has any: a bureau leaves out what it did not do."""
+        if self.is_placeholder:
+            return None
+        if only_with_records:
+            figures = [p for p in self.parts if isinstance(p, FigureRef)]
+            if figures and not any(f.evidence_count for f in figures):
+                return None
+        parts: list[Part] = [
+            p
+            for p in self.parts
+            if not isinstance(p, Unresolved)
+            and not (only_with_records and isinstance(p, FigureRef) and not p.evidence_count)
+        ]
+        if len(parts) != len(self.parts):
+            parts = _tidy(parts)
+        if not "".join(p if isinstance(p, str) else p.text for p in parts).strip("，。；、 "):
+            return None
+        return Paragraph(parts)
+
+
+_DOUBLED = re.compile(r"[，；、]+(?=[，；、。])")
+
+
+def _tidy(parts: list[Part]) -> list[Part]:
+    """Punctuation a dropped placeholder left doubled ("甲，，乙" → "甲，乙"; "甲，。" → "甲。")."""
+    merged: list[Part] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    tidied: list[Part] = []
+    for i, part in enumerate(merged):
+        if isinstance(part, str):
+            part = _DOUBLED.sub("", part)
+            if i == 0:
+                part = part.lstrip("，；、")
+        if part != "":
+            tidied.append(part)
+    return tidied
+
+
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]是")
+
+
+def _renumbered(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """ "一是…", "三是…" → "一是…", "二是…" once a paragraph between them was left out."""
+    if not all(p.parts and isinstance(p.parts[0], str) and _ORDINAL.match(p.parts[0]) for p in paragraphs):
+        return paragraphs
+    return [
+        Paragraph([_ORDINAL.sub(f"{CHINESE_NUMERALS[n]}是", str(p.parts[0]), count=1), *p.parts[1:]])
+        for n, p in enumerate(paragraphs)
+    ]
+
 
 @dataclass
 class Section:
+    """One part of the summary: a stream section (number 1–8, headed "（一）政策激励工作"), or the
+    opening (no heading) or a closing part (number 0; its level-1 heading is set by the outline)."""
+
     number: int
     title: str
     paragraphs: list[Paragraph]
-    has_data: bool
+    has_data: bool  # a figure quoted here counts at least one record
+    key: str = ""
+    written: bool = False  # staff's own prose: neither empty, nor the "no data yet" note, nor the default
 
     @property
     def heading(self) -> str:
-        return f"{CHINESE_NUMERALS[self.number - 1]}、{self.title}"
+        if not self.number:
+            return self.title
+        return f"（{CHINESE_NUMERALS[self.number - 1]}）{self.title}工作"
+
+    @property
+    def printed_paragraphs(self) -> list[Paragraph]:
+        """What a printed document says: staff's own prose as written; a stream's default prose only
+        where its figures have records, its "一是、二是…" renumbered over the paragraphs kept."""
+        default = bool(self.number) and not self.written
+        kept = [p for p in (para.printable(only_with_records=default) for para in self.paragraphs) if p]
+        return _renumbered(kept) if default else kept
+
+    @property
+    def has_figures(self) -> bool:
+        return any(isinstance(p, FigureRef) for para in self.paragraphs for p in para.parts)
+
+    @property
+    def printed(self) -> bool:
+        """A printed document carries the section when it has data or staff wrote it; a stream section
+        that is still its default prose around figures without records, or the note that the stream has
+        no data yet, is left out rather than printed as a page of "暂无"."""
+        return bool(self.printed_paragraphs) and (self.has_data or self.written or not self.number)
+
+
+@dataclass
+class Block:
+    """A heading or a part in the order a document prints them (see `outline`)."""
+
+    heading: str
+    level: int  # 0 the opening (no heading), 1 "一、…", 2 "（一）…"
+    section: Section | None
+    paragraphs: list[Paragraph]
 
 
 @dataclass
@@ -350,6 +478,43 @@ class Rendered:
     sections: list[Section]
     figures: dict[str, FigureRef] = field(default_factory=dict)
     frozen: bool = False
+    opening: Section | None = None
+    closing: list[Section] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[Section]:
+        """Every part in order: the opening, the eight sections, the closing parts."""
+        return [*([self.opening] if self.opening else []), *self.sections, *self.closing]
+
+    def outline(self, *, printing: bool = False) -> list[Block]:
+        """The document's structure. On the page every part shows, numbered as stored. Printed (Word,
+        HTML, Markdown), a section with neither figures nor prose of its own is left out, the sections are
+        numbered one after another, and no placeholder sentence or unresolved {placeholder} is printed.
+        When the problems or the next steps are written the document takes the usual three level-1
+        headings: 一、<period>主要工作 (the sections under it), 二、存在的问题, 三、下一步工作思路."""
+
+        def body(section: Section) -> list[Paragraph]:
+            if not printing:
+                return section.paragraphs
+            return section.printed_paragraphs if section.printed else []
+
+        blocks: list[Block] = []
+        if self.opening is not None and (body(self.opening) or not printing):
+            blocks.append(Block("", 0, self.opening, body(self.opening)))
+        closing = [c for c in self.closing if body(c) or not printing]
+        streams = [s for s in self.sections if not printing or body(s)]
+        level1 = iter(CHINESE_NUMERALS)
+        if closing and streams:
+            blocks.append(
+                Block(_("%(n)s、%(p)s主要工作") % {"n": next(level1), "p": self.period.label}, 1, None, [])
+            )
+        for n, section in enumerate(streams, start=1):
+            number = n if printing else section.number
+            heading = f"（{CHINESE_NUMERALS[number - 1]}）{section.title}工作"
+            blocks.append(Block(heading, 2, section, body(section)))
+        for section in closing:
+            blocks.append(Block(f"{next(level1)}、{section.title}", 1, section, body(section)))
+        return blocks
 
 
 def figure_refs(summary: Summary) -> dict[str, FigureRef]:
@@ -363,27 +528,115 @@ def figure_refs(summary: Summary) -> dict[str, FigureRef]:
     return {f.key: FigureRef(f.key, f.text, f.label, f.json_value, f.unit, f.evidence_count) for f in figures}
 
 
+def _paragraphs(text: str, refs: dict[str, FigureRef]) -> list[Paragraph]:
+    paragraphs = []
+    for line in [ln.strip() for ln in text.split("\n") if ln.strip()]:
+        parts: list[Part] = []
+        position = 0
+        for match in PLACEHOLDER.finditer(line):
+            if match.start() > position:
+                parts.append(line[position : match.start()])
+            ref = refs.get(match[1])
+            parts.append(ref if ref is not None else Unresolved(match[1]))
+            position = match.end()
+        if position < len(line):
+            parts.append(line[position:])
+        paragraphs.append(Paragraph(_joined(parts)))
+    return paragraphs
+
+
+_PUNCTUATION = "。，；、：！？"
+
+
+def _joined(parts: list[Part]) -> list[Part]:
+    """Where a figure's sentence meets the prose around it, one mark of punctuation, not two: a figure
+    ending "……项目。" before the prose's "。" reads "……项目。", not "……项目。。" (nor "。，"); and an
+    empty "（）" left in the prose goes."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, str):
+            before = out[-1] if out else None
+            if (
+                isinstance(before, FigureRef)
+                and before.text[-1:] in _PUNCTUATION
+                and part[:1] in _PUNCTUATION
+            ):
+                part = part[1:]
+            part = part.replace("（）", "").replace("()", "")
+            if not part:
+                continue
+        out.append(part)
+    return out
+
+
+def _normal(text: str) -> str:
+    return "\n".join(ln.strip() for ln in (text or "").replace("\r\n", "\n").split("\n") if ln.strip())
+
+
+def _section(
+    number: int, title: str, key: str, text: str, refs: dict[str, FigureRef], default: str = ""
+) -> Section:
+    paragraphs = _paragraphs(text, refs)
+    has_data = any(isinstance(p, FigureRef) and p.evidence_count for para in paragraphs for p in para.parts)
+    written = _normal(text) not in ("", NO_DATA, _normal(default))
+    return Section(number, title, paragraphs, has_data, key, written)
+
+
 def render(summary: Summary) -> Rendered:
+    """The summary with its figures' sentences in place. A summary saved before the opening and the
+    closing parts existed has none: they render empty."""
     refs = figure_refs(summary)
-    sections = []
-    for number, title in SECTIONS.items():
-        text = summary.sections.get(str(number), "") or ""
-        paragraphs = []
-        for line in [ln.strip() for ln in text.split("\n") if ln.strip()]:
-            parts: list[str | FigureRef] = []
-            position = 0
-            for match in PLACEHOLDER.finditer(line):
-                if match.start() > position:
-                    parts.append(line[position : match.start()])
-                ref = refs.get(match[1])
-                parts.append(ref if ref is not None else match[0])
-                position = match.end()
-            if position < len(line):
-                parts.append(line[position:])
-            paragraphs.append(Paragraph(parts))
-        has_data = any(isinstance(p, FigureRef) for para in paragraphs for p in para.parts)
-        sections.append(Section(number, title, paragraphs, has_data))
-    return Rendered(summary, period_of(summary), sections, refs, summary.is_frozen)
+    stored = summary.sections or {}
+    sections = [
+        _section(
+            number, str(title), str(number), stored.get(str(number), "") or "", refs, PROSE.get(number, "")
+        )
+        for number, title in SECTIONS.items()
+    ]
+    opening = _section(0, str(PART_LABELS[OPENING]), OPENING, stored.get(OPENING, "") or "", refs)
+    closing = [
+        _section(0, str(label), key, stored.get(key, "") or "", refs) for key, label in CLOSING.items()
+    ]
+    return Rendered(summary, period_of(summary), sections, refs, summary.is_frozen, opening, closing)
+
+
+def freeze_warnings(summary: Summary, rendered: Rendered | None = None) -> list[str]:
+    """What staff should look at before freezing (the page lists it, the freeze is recorded with it):
+    sections with neither figures nor prose (left out of the Word file), figures quoted without any
+    evidence record, placeholders whose figure no longer exists, and the closing parts not yet written.
+    None of these blocks freezing: streams without a register yet (5, 7, 8) are normal."""
+    rendered = rendered or render(summary)
+    warnings: list[str] = []
+    for section in rendered.sections:
+        if section.has_data:
+            continue
+        if section.written:
+            warnings.append(_("%(h)s：暂无数据，正文为科室撰写，将照印。") % {"h": section.heading})
+        else:
+            warnings.append(
+                _("%(h)s：暂无数据，也未填写正文，Word 文件中将略去本部分。") % {"h": section.heading}
+            )
+    for part in rendered.parts:
+        if part.number and not part.printed:
+            continue  # said above: the whole section is left out
+        seen: set[str] = set()
+        for paragraph in part.paragraphs:
+            for piece in paragraph.parts:
+                where = part.heading if part.number else part.title
+                if isinstance(piece, FigureRef) and not piece.evidence_count and piece.key not in seen:
+                    seen.add(piece.key)
+                    warnings.append(
+                        _("%(h)s：数据项“%(l)s”没有依据记录（%(t)s）。")
+                        % {"h": where, "l": piece.label, "t": piece.text}
+                    )
+                elif isinstance(piece, Unresolved):
+                    warnings.append(
+                        _("%(h)s：数据项 {%(k)s} 已不存在，导出时将略去。") % {"h": where, "k": piece.key}
+                    )
+    for section in rendered.closing:
+        if not section.written:
+            warnings.append(_("“%(t)s”尚未填写。") % {"t": section.title})
+    return warnings
 
 
 @dataclass
@@ -509,7 +762,7 @@ def compare_versions(a: Summary, b: Summary) -> VersionComparison:
             sa.heading,
             _prose_rows([p.plain for p in sa.paragraphs], [p.plain for p in sb.paragraphs]),
         )
-        for sa, sb in zip(ra.sections, rb.sections, strict=True)
+        for sa, sb in zip(ra.parts, rb.parts, strict=True)
     ]
     missing = _("（无此数据项）")
     figures = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,8 +28,9 @@ from kechuang.core.models import Organisation
 from kechuang.core.views import AuthedRequest, _apply_errors, _page, _render_list, _visible_or_404
 from kechuang.imports.excel import xlsx_response
 
-from . import selectors
+from . import evidence, selectors
 from . import summary as service
+from .evidence import Column, Table
 from .figures import REGISTRY, SECTIONS
 from .forms import ReviseForm, SummaryCreateForm, SummaryEditForm
 from .models import Summary
@@ -121,12 +121,14 @@ def summary_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     figures.sort(key=lambda f: (f["section"], _order(f["ref"].key)))
     sections = [
         {
-            "number": sec.number,
-            "heading": sec.heading,
-            "has_data": sec.has_data,
-            "paragraphs": [[_part(summary, p) for p in para.parts] for para in sec.paragraphs],
+            "key": block.section.key if block.section else "",
+            "level": block.level,
+            "heading": block.heading,
+            "has_data": block.section.has_data or not block.section.number if block.section else True,
+            "closing": block.level == 1 and block.section is not None,
+            "paragraphs": [[_part(summary, p) for p in para.parts] for para in block.paragraphs],
         }
-        for sec in rendered.sections
+        for block in rendered.outline()
     ]
     return render(
         request,
@@ -135,6 +137,7 @@ def summary_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "summary": summary,
             "rendered": rendered,
             "sections": sections,
+            "warnings": service.freeze_warnings(summary, rendered) if not summary.is_frozen else [],
             "figures": figures,
             "can_edit": staff and not summary.is_frozen,
             "can_freeze": staff and not summary.is_frozen,
@@ -146,10 +149,13 @@ def summary_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _part(summary: Summary, part: str | service.FigureRef) -> dict[str, Any]:
-    """A piece of a paragraph: text, or a figure with the address of its evidence."""
+def _part(summary: Summary, part: service.Part) -> dict[str, Any]:
+    """A piece of a paragraph: text, or a figure with the address of its evidence (a placeholder whose
+    figure is gone shows as typed, marked)."""
     if isinstance(part, str):
         return {"text": part, "ref": None}
+    if isinstance(part, service.Unresolved):
+        return {"text": part.text, "ref": None, "unresolved": True}
     return {"text": part.text, "ref": part, "url": _evidence_url(summary, part.key)}
 
 
@@ -198,9 +204,9 @@ def summary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if ref is not None:
             by_section.setdefault(d.section, []).append(ref)
     sections = [
-        {"number": n, "heading": _heading(n), "field": field,
-         "figures": by_section.get(n, [])}
-        for n, name, field in form.section_fields()
+        {"key": key, "heading": _heading(key) or name, "field": field, "stream": key.isdigit(),
+         "figures": by_section.get(int(key), []) if key.isdigit() else []}
+        for key, name, field in form.section_fields()
     ]  # fmt: skip
     return render(
         request,
@@ -219,12 +225,19 @@ def summary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def summary_freeze(request: AuthedRequest, pk: int) -> HttpResponse:
     summary = _summary_or_404(request, pk)
     _require_staff_of(request, summary, "freeze summary")
+    warnings = service.freeze_warnings(summary) if not summary.is_frozen else []
     try:
         service.summary_freeze(by=request.user, summary=summary)
     except ValidationError as e:
         messages.error(request, _error_text(e))
     else:
         messages.success(request, _("已定稿：各项数字及其依据记录已固定。"))
+        if warnings:
+            messages.warning(
+                request,
+                _("定稿时有%(n)s条提示（已记入操作日志）：%(w)s")
+                % {"n": len(warnings), "w": "；".join(w.rstrip("。") for w in warnings) + "。"},
+            )
     return redirect("reports:summary_detail", pk=summary.pk)
 
 
@@ -314,224 +327,25 @@ def summary_compare(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- evidence ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    header: Any
-    get: Callable[[Any], Any]
-    kind: str = "text"  # text | money | date | mono
-
-
-@dataclass(frozen=True)
-class Table:
-    """How the records of one model are listed: related rows to fetch, columns, and each record's page."""
-
-    related: tuple[str, ...]
-    columns: tuple[Column, ...]
-    link: Callable[[Any], str | None]
-
-
-def _url(name: str, pk: Any, fallback: str) -> str | None:
-    if pk is None:
-        return None
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:  # a page mounted by another module; its path is fixed
-        return fallback.format(pk=pk)
-
-
-def _application_url(pk: Any) -> str | None:
-    return _url("programmes:application_detail", pk, "/programmes/applications/{pk}/")
-
-
-def _award_url(pk: Any) -> str | None:
-    return _url("programmes:award_detail", pk, "/programmes/awards/{pk}/")
-
-
 def _org_url(pk: Any) -> str | None:
-    return _url("organisation_detail", pk, "/orgs/{pk}/")
+    return evidence.url("organisation_detail", pk, "/orgs/{pk}/")
 
 
-def _voucher_url(pk: Any) -> str | None:
-    return _url("programmes:voucher_detail", pk, "/programmes/vouchers/{pk}/")
-
-
-def _name(obj: Any) -> str:
-    return obj.name if obj is not None else ""
-
-
-def _holder(award: Any) -> str:
-    return award.application.applicant_name
-
-
-def _indicator_value(key: str, value: Any) -> str:
-    from kechuang.rnd.selectors_indicators import show_value  # the R&D app's units (万元, %, 家)
-
-    return show_value(key, value)
-
-
-L = gettext_lazy
-APPLICANT = L("申报单位/个人")
-BACKFILL = L("补录")
-
-
-def _backfill(record: Any) -> str:
-    """补录 records (programmes/backfill.py) count in their year like any other, and say so."""
-    return _("补录（%(r)s）") % {"r": record.backfill_reference} if record.is_backfill else ""
-
-
-TABLES: dict[str, Table] = {
-    "programmes.application": Table(
-        ("organisation", "person", "programme", "call"),
-        (
-            Column(APPLICANT, lambda a: a.applicant_name),
-            Column(L("项目"), lambda a: a.title or a.programme.name),
-            Column(L("批次"), lambda a: f"{a.call.year} {a.call.name}"),
-            Column(L("核定金额"), lambda a: a.decided_amount, "money"),
-            Column(L("状态"), lambda a: a.get_status_display()),
-            Column(BACKFILL, _backfill),
-        ),
-        lambda a: _application_url(a.pk),
-    ),
-    "programmes.award": Table(
-        ("application__organisation", "application__person", "programme"),
-        (
-            Column(L("单位/个人"), _holder),
-            Column(L("项目"), lambda a: a.programme.name),
-            Column(L("批准日期"), lambda a: a.decided_on, "date"),
-            Column(L("补助/奖励金额"), lambda a: a.amount, "money"),
-            Column(L("证书/登记编号"), lambda a: a.certificate_no or a.registration_no, "mono"),
-            Column(BACKFILL, _backfill),
-        ),
-        lambda a: _award_url(a.pk),
-    ),
-    "programmes.disbursement": Table(
-        ("award__application__organisation", "award__application__person", "award__programme"),
-        (
-            Column(L("获得单位/个人"), lambda d: _holder(d.award)),
-            Column(L("项目"), lambda d: d.award.programme.name),
-            Column(L("拨付日期"), lambda d: d.paid_on, "date"),
-            Column(L("金额"), lambda d: d.amount, "money"),
-            Column(L("资金来源"), lambda d: d.get_source_display()),
-            Column(L("凭证号"), lambda d: d.voucher_no, "mono"),
-            Column(BACKFILL, _backfill),
-        ),
-        lambda d: _award_url(d.award_id),
-    ),
-    "programmes.claimitem": Table(
-        ("application__organisation", "application__person", "rule"),
-        (
-            Column(APPLICANT, lambda c: c.application.applicant_name),
-            Column(L("奖励事项"), lambda c: c.rule.item),
-            Column(L("测算金额"), lambda c: c.amount, "money"),
-        ),
-        lambda c: _application_url(c.application_id),
-    ),
-    "programmes.policydocument": Table(
-        (),
-        (
-            Column(L("文件标题"), lambda p: p.title),
-            Column(L("文号"), lambda p: p.number),
-            Column(L("发文机关"), lambda p: p.issuing_bodies),
-            Column(L("成文日期"), lambda p: p.issued_on, "date"),
-        ),
-        lambda p: _url("programmes:policy_detail", p.pk, "/programmes/policies/{pk}/"),
-    ),
-    "programmes.voucher": Table(
-        ("organisation",),
-        (
-            Column(L("企业"), lambda v: _name(v.organisation)),
-            Column(L("券号"), lambda v: v.number, "mono"),
-            Column(L("发放日期"), lambda v: v.issued_on, "date"),
-            Column(L("面额"), lambda v: v.amount, "money"),
-            Column(L("状态"), lambda v: v.get_state_display()),
-        ),
-        lambda v: _voucher_url(v.pk),
-    ),
-    "programmes.redemption": Table(
-        ("voucher__organisation", "provider__organisation"),
-        (
-            Column(L("企业"), lambda r: _name(r.voucher.organisation)),
-            Column(L("券号"), lambda r: r.voucher.number, "mono"),
-            Column(L("服务机构"), lambda r: str(r.provider) if r.provider_id else ""),
-            Column(L("兑付日期"), lambda r: r.redeemed_on, "date"),
-            Column(L("兑付金额"), lambda r: r.amount, "money"),
-        ),
-        lambda r: _voucher_url(r.voucher_id),
-    ),
-    "programmes.servicelog": Table(
-        ("organisation",),
-        (
-            Column(L("企业"), lambda s: _name(s.organisation)),
-            Column(L("日期"), lambda s: s.date, "date"),
-            Column(L("方式"), lambda s: s.get_channel_display()),
-            Column(L("内容"), lambda s: s.topic),
-        ),
-        lambda s: _org_url(s.organisation_id),
-    ),
-    "programmes.milestone": Table(
-        ("award__application__organisation", "award__application__person", "award__programme"),
-        (
-            Column(L("单位/个人"), lambda m: _holder(m.award)),
-            Column(L("项目"), lambda m: m.award.programme.name),
-            Column(L("节点"), lambda m: m.get_kind_display()),
-            Column(L("完成日期"), lambda m: m.done_on, "date"),
-            Column(L("结果"), lambda m: m.get_result_display()),
-        ),
-        lambda m: _award_url(m.award_id),
-    ),
-    # Stream 4 (R&D input): the returns counted, published figures, targets, the filings of returns.
-    "rnd.enterprisestat": Table(
-        ("organisation",),
-        (
-            Column(L("企业"), lambda s: _name(s.organisation)),
-            Column(L("报告期"), lambda s: s.period_label),
-            Column(L("R&D经费内部支出"), lambda s: s.rd_expenditure, "money"),
-            Column(L("高新技术产业增加值"), lambda s: s.high_tech_value_added, "money"),
-            Column(L("工业增加值"), lambda s: s.value_added, "money"),
-        ),
-        lambda s: _org_url(s.organisation_id),
-    ),
-    "rnd.officialfigure": Table(
-        ("county",),
-        (
-            Column(L("县（市、区）"), lambda o: _name(o.county)),
-            Column(L("指标"), lambda o: f"{o.year}年{o.get_indicator_display()}"),
-            Column(L("公布值"), lambda o: _indicator_value(o.indicator, o.fraction)),
-            Column(L("全省/全市排名"), lambda o: f"{o.province_rank or '—'} / {o.city_rank or '—'}"),
-            Column(L("出处"), lambda o: o.source),
-        ),
-        lambda o: _url("rnd:official_edit", o.pk, "/rnd/official/{pk}/edit/"),
-    ),
-    "rnd.target": Table(
-        ("county",),
-        (
-            Column(L("县（市、区）"), lambda t: _name(t.county)),
-            Column(L("指标"), lambda t: f"{t.year}年{t.get_indicator_display()}"),
-            Column(L("目标值"), lambda t: _indicator_value(t.indicator, t.fraction)),
-            Column(L("说明"), lambda t: t.note),
-        ),
-        lambda t: _url("rnd:target_edit", t.pk, "/rnd/targets/{pk}/edit/"),
-    ),
-    "rnd.returnfiling": Table(
-        ("organisation", "round__return_type"),
-        (
-            Column(L("报表"), lambda f: str(f.round)),
-            Column(L("报送单位"), lambda f: f.filer_name),
-            Column(L("状态"), lambda f: f.get_status_display()),
-            Column(L("报送日期"), lambda f: f.submitted_on, "date"),
-        ),
-        lambda f: _url("rnd:round_detail", f.round_id, "/rnd/returns/rounds/{pk}/"),
-    ),
-    "core.organisation": Table(
+# How the records behind a figure are listed: core's own here, each stream app's in its evidence.py
+# (registered with kechuang.reports.evidence when Django starts).
+evidence.register_table(
+    "core.organisation",
+    Table(
         ("region",),
         (
-            Column(L("名称"), lambda o: o.name),
-            Column(L("统一社会信用代码"), lambda o: o.credit_code, "mono"),
-            Column(L("所在地"), lambda o: _name(o.region)),
+            Column(gettext_lazy("名称"), lambda o: o.name),
+            Column(gettext_lazy("统一社会信用代码"), lambda o: o.credit_code, "mono"),
+            Column(gettext_lazy("所在地"), lambda o: evidence.name_of(o.region)),
         ),
         lambda o: _org_url(o.pk),
     ),
-}
+)
+TABLES = evidence.TABLES
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
@@ -543,7 +357,7 @@ def _display(name: str) -> Callable[[Any], Any]:
 
 
 def _related_name(name: str) -> Callable[[Any], Any]:
-    return lambda obj: _name(getattr(obj, name))
+    return lambda obj: evidence.name_of(getattr(obj, name))
 
 
 def _generic_table(model: type[Model]) -> Table:

@@ -213,10 +213,11 @@ def top_enterprises(user: Any, county: Region, year: int) -> Chart:
     )
 
 
-def rank_trend(county: Region, year: int) -> Chart:
+def rank_trend(county: Region, year: int, memo: dict[str, int] | None = None) -> Chart:
     years = list(range(year - TREND_YEARS + 1, year + 1))
     key = str(K.RD_INTENSITY)
     found = sel.quotes(county, years, [key])
+    memo = {} if memo is None else memo
     rows: list[list[Any]] = []
     for y in years:
         q: sel.Quote | None = found[(y, key)]
@@ -227,7 +228,15 @@ def rank_trend(county: Region, year: int) -> Chart:
         if q is None or q.value is None:
             rows.append([label, None, None, ""])
             continue
-        rows.append([label, q.province_rank, q.city_rank, q.source])
+        # a computed rank only over a complete province (city), as the figures quote them
+        rows.append(
+            [
+                label,
+                q.province_rank if sel.rank_quotable(q, province=True, memo=memo) else None,
+                q.city_rank if sel.rank_quotable(q, province=False, memo=memo) else None,
+                q.source,
+            ]
+        )
     return Chart(
         "rank-trend",
         _("R&D经费投入强度排名（近%(n)s年）") % {"n": TREND_YEARS},
@@ -241,7 +250,9 @@ def rank_trend(county: Region, year: int) -> Chart:
         [Series(1, "line"), Series(2, "line")],
         kind="rank",
         y_title=_("名次"),
-        note=_("有公布排名的年份取公布排名，其余为在平台内各县（市、区）中的排名。"),
+        note=_(
+            "有公布排名的年份取公布排名；平台计算的排名只在平台收录了全省（全市）每个县（市、区）的数据时列出。"
+        ),
     )
 
 
@@ -253,14 +264,17 @@ def targets(county: Region, year: int) -> Chart:
     for t in items:
         m = found[t.indicator]
         actual, months = m.value, m.months
-        result = sel.attainment(t.indicator, actual, t.fraction) if actual is not None else None
+        above = t.comparison == Target.Comparison.ABOVE
+        result = sel.attainment(t.indicator, actual, t.fraction, above=above) if actual is not None else None
         reached = (Decimal(actual) / t.fraction) if actual is not None and t.fraction else None
         rows.append(
             [
                 t.get_indicator_display(),
                 sel.show_value(t.indicator, t.fraction),
                 sel.show_value(t.indicator, actual)
-                + ("" if months == 12 else f"（{sel.span_label(months)}）"),
+                + ("" if months == 12 else f"（{sel.span_label(months)}）")
+                if actual is not None
+                else _("暂无数据"),
                 reached,
                 result.text if result else _("尚无实际数"),
             ]
@@ -283,21 +297,24 @@ def targets(county: Region, year: int) -> Chart:
     )
 
 
-def charts(user: Any, county: Region, year: int) -> list[Chart]:
+def charts(user: Any, county: Region, year: int, memo: dict[str, int] | None = None) -> list[Chart]:
+    """The page's charts; `memo` (shared with kpis) keeps how many counties the province and city hold."""
     return [
         rd_trend(county, year),
         rd_year_to_date(county, year),
         top_enterprises(user, county, year),
-        rank_trend(county, year),
+        rank_trend(county, year, memo),
         targets(county, year),
     ]
 
 
-def kpis(county: Region, year: int) -> list[dict[str, Any]]:
-    """The tiles at the top: the year's latest figures with their change and ranks."""
+def kpis(county: Region, year: int, memo: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """The tiles at the top: the year's latest figures with their change and the ranks a report may quote
+    (published ones, or the platform's over a complete province or city). A figure with no data says so."""
     tiles = []
     keys = [K.RD_EXPENDITURE, K.RD_INTENSITY, K.HIGH_TECH_VA, K.HIGH_TECH_SHARE, K.ABOVE_SCALE_COUNT]
     found = measures(county, year, [str(k) for k in keys])
+    memo = {} if memo is None else memo  # the counties of the province and city, asked once for all tiles
     for key in keys:
         m = found[key]
         q = m.quote
@@ -305,12 +322,13 @@ def kpis(county: Region, year: int) -> list[dict[str, Any]]:
             {
                 "label": str(key.label),
                 "span": _year_label(year, m.months),
-                "value": sel.show_value(key, m.value),
+                "value": sel.show_value(key, m.value) if m.value is not None else _("暂无数据"),
                 "change": sel.show_change(key, m.change),
-                "rank": sel.rank_text(q.province_rank, q.province_count)
-                if q and m.value is not None
-                else "—",
-                "city_rank": sel.rank_text(q.city_rank, q.city_count) if q and m.value is not None else "—",
+                "ranks": " · ".join(
+                    f"{where}{sel.quote_rank_text(q, province=province, memo=memo)}"
+                    for where, province in ((_("全省"), True), (_("全市"), False))
+                    if m.value is not None and sel.rank_quotable(q, province=province, memo=memo)
+                ),
                 "official": m.is_official,
                 "has_value": m.value is not None,
                 "has_change": m.change is not None,

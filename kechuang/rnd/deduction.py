@@ -18,8 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
+from kechuang.core import qualifications
 from kechuang.core.models import Organisation
 
 from .models import ZERO, DeductionRate, RndExpense
@@ -45,17 +46,9 @@ def enterprise_classes(organisation: Organisation, year: int) -> set[str]:
     classes = {DeductionRate.AppliesTo.ALL.value}
     if organisation.industry_id and organisation.industry and organisation.industry.section == "C":
         classes.add(DeductionRate.AppliesTo.MANUFACTURING.value)
-    from kechuang.programmes.models import Award  # the registration is a programmes award
-
-    registered = Award.objects.filter(
-        organisation=organisation,
-        programme__category__contains="科技型中小企业",
-        programme__level="national",
-    ).filter(
-        Q(valid_from__lte=dt.date(year, 12, 31), valid_until__gte=dt.date(year, 1, 1))
-        | Q(valid_from__isnull=True, decided_on__year=year)
-    )
-    if registered.exists():
+    if qualifications.holds(
+        organisation, qualifications.TECH_SME, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)
+    ):
         classes.add(DeductionRate.AppliesTo.TECH_SME.value)
     return classes
 

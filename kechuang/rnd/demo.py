@@ -48,6 +48,7 @@ from kechuang.core.demo import (
     DemoSpecs,
     OrgSpec,
     _Gen,
+    demo_fact,
 )
 from kechuang.core.models import Organisation, OrganisationYear, Region, SystemFlag, User
 from kechuang.core.reference import DATA
@@ -288,6 +289,8 @@ class FigureSpec:
     value: Decimal  # 元, or a percentage (2.35 = 2.35%)
     province_rank: int | None = None
     city_rank: int | None = None
+    province_count: int | None = None  # how many counties the publication ranks
+    city_count: int | None = None
     source: str = ""
     published_on: dt.date | None = None
     note: str = ""  # targets only
@@ -825,7 +828,9 @@ class _Planner:
                             indicator=key,
                             value=values[county],
                             province_rank=max(1, min(90, round(rank))),
+                            province_count=90,
                             city_rank=city_ranks[county],
+                            city_count=len(values),
                             source=source,
                             published_on=published,
                         )
@@ -1018,19 +1023,9 @@ def _cents(x: float) -> Decimal:
 
 
 def _high_tech_years(specs: DemoSpecs, today: dt.date, years: Sequence[int]) -> dict[str, set[int]]:
-    """The years in which each demo enterprise held a high-tech certificate, as the programmes demo records."""
-    from kechuang.programmes.demo import programmes_plan
-
-    result: dict[str, set[int]] = defaultdict(set)
-    for app in programmes_plan(specs, today=today).applications:
-        if app.programme != "hte" or app.award is None or not app.organisation:
-            continue
-        start = app.award.decided_on
-        until = start.replace(year=start.year + 3) - dt.timedelta(days=1)
-        for y in years:
-            if start <= dt.date(y, 12, 31) and until >= dt.date(y, 1, 1):
-                result[app.organisation].add(y)
-    return dict(result)
+    """The years in which each demo enterprise held a high-tech certificate, as the programmes demo records
+    them (asked through core's demo, which the programmes app answers; none when it is not installed)."""
+    return dict(demo_fact("high_tech_years", specs, today=today, years=years, default={}))
 
 
 def rnd_plan(specs: DemoSpecs, *, today: dt.date) -> RndPlan:
@@ -1217,7 +1212,8 @@ class _Writer:
         for f in self.plan.officials:
             data = {
                 "county": regions[f.county], "year": f.year, "indicator": f.indicator, "value": f.value,
-                "province_rank": f.province_rank, "city_rank": f.city_rank, "source": f.source,
+                "province_rank": f.province_rank, "province_count": f.province_count, "city_rank": f.city_rank,
+                "city_count": f.city_count, "source": f.source,
                 "published_on": f.published_on,
             }  # fmt: skip
             if f.county == KAIHUA:

@@ -13,9 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core.forms import EditTokenMixin
+from kechuang.core.forms import DATE, EditTokenMixin, WanField, staff_counties, wan_text
 from kechuang.core.models import Region
-from kechuang.programmes.forms_funds import DATE, WanField, staff_counties, wan_text
 
 from .models import AMOUNT, KIND_OF, CountyEconomy, IndicatorKey, OfficialFigure, Target
 
@@ -133,11 +132,36 @@ class _IndicatorValueForm(_CountyForm):
 
 
 class OfficialFigureForm(_IndicatorValueForm):
-    province_rank = forms.IntegerField(label=_("全省排名"), min_value=1, max_value=999, required=False)
-    city_rank = forms.IntegerField(label=_("全市排名"), min_value=1, max_value=999, required=False)
-    source = forms.CharField(
-        label=_("出处"), max_length=100, help_text=_("如《2024年浙江省科技进步统计监测报告》。")
+    months = forms.TypedChoiceField(
+        label=_("截至月份"),
+        choices=MONTH_CHOICES,
+        coerce=int,
+        initial=12,
+        required=False,
+        empty_value=12,  # type: ignore[arg-type]
+        help_text=_("监测报告等年度数选“全年”；统计局月报的累计数选截至月份，如 1-9月。"),
     )
+    province_rank = forms.IntegerField(label=_("全省排名"), min_value=1, max_value=999, required=False)
+    province_count = forms.IntegerField(
+        label=_("全省参与排名县（市、区）数"), min_value=1, max_value=999, required=False,
+        help_text=_("如“全省89个县（市、区）”填 89；有排名的须填写。"),
+    )  # fmt: skip
+    city_rank = forms.IntegerField(label=_("全市排名"), min_value=1, max_value=999, required=False)
+    city_count = forms.IntegerField(
+        label=_("全市参与排名县（市、区）数"), min_value=1, max_value=999, required=False,
+        help_text=_("如“全市6个县（市、区）”填 6；有排名的须填写。"),
+    )  # fmt: skip
+    source = forms.CharField(
+        label=_("出处"),
+        max_length=100,
+        help_text=_(
+            "发布文件的名称，如《2024年浙江省科技进步统计监测报告》、县统计局《统计月报》2025年9月。"
+        ),
+    )
+    field_order = [
+        "county", "year", "months", "indicator", "value", "province_rank", "province_count", "city_rank",
+        "city_count", "source", "published_on",
+    ]  # fmt: skip
     published_on = forms.DateField(label=_("发布日期"), widget=DATE, required=False)
 
     def service_data(self) -> dict[str, Any]:
@@ -147,6 +171,20 @@ class OfficialFigureForm(_IndicatorValueForm):
 
 
 class TargetForm(_IndicatorValueForm):
+    comparison = forms.ChoiceField(
+        label=_("比较方式"),
+        choices=Target.Comparison.choices,
+        initial=Target.Comparison.AT_LEAST,
+        required=False,
+        help_text=_("“1亿元以上”选 ≥；“超过0.7%”选 >。"),
+    )
+    field_order = ["county", "year", "indicator", "comparison", "value", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].label = _("数据年度")
+        self.fields["year"].help_text = _("目标所考核数据的年度：考核2019年度R&D经费的填 2019。")
+
     note = forms.CharField(
         label=_("说明"), max_length=200, required=False, help_text=_("如：县政府工作报告目标。")
     )
@@ -154,6 +192,7 @@ class TargetForm(_IndicatorValueForm):
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
         data["note"] = (data.get("note") or "").strip()
+        data["comparison"] = data.get("comparison") or Target.Comparison.AT_LEAST
         return data
 
 

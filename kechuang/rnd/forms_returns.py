@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core.forms import EditTokenMixin
-from kechuang.core.models import Organisation, Region
-from kechuang.programmes.forms_funds import staff_counties
+from kechuang.core.forms import EditTokenMixin, staff_counties
+from kechuang.core.models import Organisation, Region, local_in
 
 from . import services
 from .models import Frequency, ReturnFiling, ReturnRound, ReturnType
@@ -26,7 +25,7 @@ S = ReturnFiling.Status
 def county_organisations(counties: QuerySet[Region]) -> QuerySet[Organisation]:
     q = Q(pk__in=[])
     for code in counties.values_list("code", flat=True):
-        q |= Q(region__code__startswith=code)
+        q |= local_in(code)
     return Organisation.objects.filter(q, is_active=True).order_by("kind", "name")
 
 

@@ -1,6 +1,8 @@
 """The R&D stream's Excel registers: enterprises' R&D projects and their monthly expense collection (which
-enterprises import themselves), periodic enterprise statistics (bulk: 100,000 rows a file) and county
-economy data. Every import is all-or-nothing with a row-by-row report (kechuang.imports)."""
+enterprises import themselves), periodic enterprise statistics (bulk: 100,000 rows a file), county
+economy data, and the county's published figures and targets (a bureau enters the figures past reports
+stated, with their ranks, through these). Every import is all-or-nothing with a row-by-row report
+(kechuang.imports)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
-from django.db import connections, router
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
@@ -30,6 +33,7 @@ from kechuang.imports.registers import (
     Column,
     ImportContext,
     PerOrganisationRegister,
+    Plan,
     Register,
     Row,
     Table,
@@ -41,8 +45,17 @@ from kechuang.imports.registers import (
 from kechuang.imports.report import ImportRejected, ImportResult
 from kechuang.imports.services import imported
 
-from . import indicators
-from .models import CountyEconomy, EnterpriseStat, Frequency, RndExpense, RndProject
+from . import indicators, services
+from .models import (
+    CountyEconomy,
+    EnterpriseStat,
+    Frequency,
+    IndicatorKey,
+    OfficialFigure,
+    RndExpense,
+    RndProject,
+    Target,
+)
 
 COUNTY_LEVEL = (Region.Level.COUNTY,)
 FEN = Decimal("0.01")
@@ -451,7 +464,7 @@ class EnterpriseStatRegister(PerOrganisationRegister):
             first, last = row.values["span"]
             params.append(
                 (
-                    org.pk, org.region_id[:6], row.values["year"], row.values["frequency"], row.values["number"],
+                    org.pk, org.county_id, row.values["year"], row.values["frequency"], row.values["number"],
                     first, last, *(values.get(name, 0) for name in self.VALUE_FIELDS), now,
                 )
             )  # fmt: skip
@@ -497,11 +510,176 @@ class CountyEconomyRegister(Register):
         return found
 
 
+class _CountyRecordRegister(Register):
+    """A county's own record kept through a service (published figures, targets): every row is checked
+    as the generic register checks it (cells, the model's rules), then written one by one through the same
+    service as the form, so a rule the service holds (the county's staff only; a record a frozen summary
+    rests on stays as it is) holds on the import too. A row already as stored is left alone: a file
+    exported and imported back changes nothing, a frozen year's records included."""
+
+    fields: ClassVar[list[str]]
+
+    @staticmethod
+    def save(*, by: Any, data: dict[str, Any], instance: Any = None) -> Any:
+        raise NotImplementedError
+
+    def base_queryset(self) -> QuerySet:
+        return self.model._default_manager.select_related("county")
+
+    def filtered(self, user: Any, params: Any) -> QuerySet | None:
+        """What the register's list page shows (its year and county filters), for its export button."""
+        qs = self.queryset(user)
+        year, county = str(params.get("year") or ""), str(params.get("county") or "")
+        if year.isdigit():
+            qs = qs.filter(year=int(year))
+        if county.isdigit():
+            qs = qs.filter(county_id=county)
+        return qs
+
+    def fetch_existing(self, ctx: ImportContext, rows: list[Row]) -> dict[tuple, list[Any]]:
+        counties = sorted({row.key[0] for row in rows if row.key})
+        found: dict[tuple, list[Any]] = defaultdict(list)
+        for item in self.model._default_manager.filter(county_id__in=counties).select_related("county"):
+            found[tuple(getattr(item, f"{k}_id" if k == "county" else k) for k in self.natural_key)].append(
+                item
+            )
+        return found
+
+    def apply(self, table: Table, *, by: Any) -> ImportResult:
+        if by is None:
+            raise ImportRejected.file(
+                _("“%(label)s”须以县科技管理科的账号导入（与网页录入相同的业务规则）：请在网页上传，或在命令行加 --user 账号名。")
+                % {"label": self.label}
+            )  # fmt: skip
+        return super().apply(table, by=by)
+
+    def write(
+        self, ctx: ImportContext, plans: list[Plan], present: list[Column], *, by: Any, rows: int
+    ) -> ImportResult:
+        name_of = {f.attname: f.name for f in self.model._meta.concrete_fields}
+        label_of = {c.model_field: c.label for c in present if c.model_field}
+        stored = self.model._default_manager.in_bulk([p.obj.pk for p in plans if p.action == "update"])
+        created_ids: list[Any] = []
+        updated_ids: list[Any] = []
+        for plan in plans:
+            if plan.action == "same":
+                continue
+            if plan.action == "create":
+                data = {name: getattr(plan.obj, name) for name in self.fields}
+                instance = None
+            else:
+                changed = {name_of.get(k, k) for k in plan.after or {}}
+                data = {name: getattr(plan.obj, name) for name in self.fields if name in changed}
+                instance = stored[plan.obj.pk]
+            try:
+                with transaction.atomic():  # one savepoint a row: a refused row leaves no trace
+                    saved = self.save(by=by, data=data, instance=instance)
+            except ValidationError as exc:
+                items = (
+                    exc.message_dict.items()
+                    if hasattr(exc, "error_dict")
+                    else [(NON_FIELD_ERRORS, exc.messages)]
+                )
+                for name, messages in items:
+                    column = next((c for c in present if c.model_field == name), None)
+                    for message in messages:
+                        plan.row.error(column, message, label=label_of.get(name, self.non_field_label))
+            except PermissionDenied as exc:
+                plan.row.error(None, str(exc) or _("您没有权限执行此操作。"), label=self.non_field_label)
+            else:
+                (created_ids if instance is None else updated_ids).append(saved.pk)
+        errors = [e for plan in plans for e in plan.row.errors]
+        if errors:
+            raise ImportRejected(sorted(errors, key=lambda e: e.row or 0))
+        return ImportResult(
+            register=self.slug, label=self.label, rows=rows, created=len(created_ids),
+            updated=len(updated_ids), unchanged=sum(1 for p in plans if p.action == "same"),
+            created_ids=created_ids, updated_ids=updated_ids,
+        )  # fmt: skip
+
+
+COUNTY_COLUMN = Column(
+    "county", "县（市、区）", type=REGION, required=True, region_levels=COUNTY_LEVEL, width=14,
+    help=_lazy("县（市、区）6 位区划代码或准确名称（您任科技管理科的县）。"),
+)  # fmt: skip
+INDICATOR_COLUMN = Column(
+    "indicator", "指标", type=CHOICE, required=True, choices=tuple(IndicatorKey.choices), width=30
+)
+VALUE_HELP = _lazy("金额填元；比重、增速填百分数（如 2.35 即 2.35%）；企业数填家数。")
+
+
+class OfficialFigureRegister(_CountyRecordRegister):
+    """Figures as published — a year's from the monitoring report, a year-to-date one from the statistics
+    bureau's bulletin — with every rank the publication gives and how many counties it ranks among."""
+
+    slug = "official_figures"
+    label = "公布数据"
+    model = OfficialFigure
+    fields = services.OFFICIAL_FIELDS
+    save = staticmethod(services.official_figure_save)
+    natural_key = ("county", "year", "months", "indicator")
+    natural_key_help = _lazy("按“县（市、区）+ 年度 + 截至月份 + 指标”匹配：已有则更新，否则新增。")
+    columns = (
+        COUNTY_COLUMN,
+        Column("year", "年度", type=INT, required=True, width=8, example="2024"),
+        Column(
+            "months", "截至月份", type=INT, default=12, width=10,
+            help=_lazy("12 即全年数（监测报告等）；统计局月报 1-9月的累计数填 9。空白按全年。"),
+        ),
+        INDICATOR_COLUMN,
+        Column("value", "公布值", type=DECIMAL, required=True, width=18, help=VALUE_HELP),
+        Column("province_rank", "全省排名", type=INT, width=10),
+        Column(
+            "province_count", "全省参与排名县（市、区）数", type=INT, width=14,
+            help=_lazy("如“全省89个县（市、区）”填 89；填了全省排名的须填写。"),
+        ),
+        Column("city_rank", "全市排名", type=INT, width=10),
+        Column(
+            "city_count", "全市参与排名县（市、区）数", type=INT, width=14,
+            help=_lazy("如“全市6个县（市、区）”填 6；填了全市排名的须填写。"),
+        ),
+        Column(
+            "source", "出处", required=True, width=30,
+            help=_lazy("发布文件的名称，如《2024年浙江省科技进步统计监测报告》。"),
+        ),
+        Column("published_on", "发布日期", type=DATE),
+    )  # fmt: skip
+
+
+class TargetRegister(_CountyRecordRegister):
+    """The county's targets: for an indicator of a data year, a value to reach (≥) or to pass (>)."""
+
+    slug = "targets"
+    label = "目标任务"
+    model = Target
+    fields = services.TARGET_FIELDS
+    save = staticmethod(services.target_save)
+    natural_key = ("county", "year", "indicator")
+    natural_key_help = _lazy("按“县（市、区）+ 数据年度 + 指标”匹配：已有则更新，否则新增。")
+    columns = (
+        COUNTY_COLUMN,
+        Column(
+            "year", "数据年度", type=INT, required=True, width=10, example="2019",
+            help=_lazy("目标所考核数据的年度：考核2019年度R&D经费的填 2019。"),
+        ),
+        INDICATOR_COLUMN,
+        Column(
+            "comparison", "比较方式", type=CHOICE, choices=tuple(Target.Comparison.choices),
+            default=Target.Comparison.AT_LEAST, width=12,
+            help=_lazy("“1亿元以上”选 ≥（以上）；“超过0.7%”选 >（超过）。空白按 ≥。"),
+        ),
+        Column("value", "目标值", type=DECIMAL, required=True, width=18, help=VALUE_HELP),
+        Column("note", "说明", width=30, help=_lazy("如：县政府工作报告目标。")),
+    )  # fmt: skip
+
+
 for _register in (
     RndProjectRegister(),
     RndExpenseRegister(),
     EnterpriseStatRegister(),
     CountyEconomyRegister(),
+    OfficialFigureRegister(),
+    TargetRegister(),
 ):
     register(_register)
 

@@ -157,8 +157,14 @@ def compute_year(year: int) -> list[Indicator]:
         before = sums.get((county, year - 1), {})
         for m in range(1, last + 1):
             cur, prev = now.get(m), before.get(m)
-            rd = rounded(Key.RD_EXPENDITURE, cur["rd_expenditure"]) if cur else None
-            rd_prev = rounded(Key.RD_EXPENDITURE, prev["rd_expenditure"]) if prev else None
+            # An amount no enterprise reported is missing, not zero (the columns default to 0): the county
+            # then has no figure, and nothing says "0万元" or "0.00%".
+            rd = rounded(Key.RD_EXPENDITURE, cur["rd_expenditure"]) if cur and cur["rd_expenditure"] else None
+            rd_prev = (
+                rounded(Key.RD_EXPENDITURE, prev["rd_expenditure"])
+                if prev and prev["rd_expenditure"]
+                else None
+            )
             put(county, m, Key.RD_EXPENDITURE, rd, rd_prev, growth(rd, rd_prev))
             put(county, m, Key.RD_GROWTH, growth(rd, rd_prev), None, None)
             econ, econ_prev = economy.get((county, year, m)), economy.get((county, year - 1, m))
@@ -168,8 +174,16 @@ def compute_year(year: int) -> list[Indicator]:
                 county, m, Key.RD_INTENSITY, intensity, intensity_prev,
                 intensity - intensity_prev if intensity is not None and intensity_prev is not None else None,
             )  # fmt: skip
-            ht = rounded(Key.HIGH_TECH_VA, cur["high_tech_value_added"]) if cur else None
-            ht_prev = rounded(Key.HIGH_TECH_VA, prev["high_tech_value_added"]) if prev else None
+            ht = (
+                rounded(Key.HIGH_TECH_VA, cur["high_tech_value_added"])
+                if cur and cur["high_tech_value_added"]
+                else None
+            )
+            ht_prev = (
+                rounded(Key.HIGH_TECH_VA, prev["high_tech_value_added"])
+                if prev and prev["high_tech_value_added"]
+                else None
+            )
             put(county, m, Key.HIGH_TECH_VA, ht, ht_prev, growth(ht, ht_prev))
             share = ratio(ht, econ.above_scale_value_added) if ht is not None and econ else None
             share_prev = (

@@ -114,7 +114,7 @@ class RndProject(models.Model):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
         if self.organisation_id:
-            self.county_id = self.organisation.region_id[:6]
+            self.county_id = self.organisation.county_id  # the register holding the enterprise
 
     def covers(self, year: int, month: int) -> bool:
         first = dt.date(year, month, 1)
@@ -270,7 +270,7 @@ class EnterpriseStat(models.Model):
             raise ValidationError({"number": _("期别与报告期类型不符：月报填 1–12，季报填 1–4，年报填 0。")})
         self.first_month, self.last_month = span
         if self.organisation_id:
-            self.county_id = self.organisation.region_id[:6]
+            self.county_id = self.organisation.county_id  # the register holding the enterprise
 
 
 class CountyEconomy(models.Model):
@@ -334,9 +334,21 @@ def as_fraction(indicator: str, value: Decimal) -> Decimal:
     return value / 100 if KIND_OF.get(IndicatorKey(indicator)) == SHARE else value
 
 
+def value_errors(indicator: str, value: Decimal | None) -> dict[str, Any]:
+    """An amount, a share or a count is never negative; only a growth rate may be (下降)."""
+    if value is not None and value < 0 and indicator and indicator != IndicatorKey.RD_GROWTH:
+        return {"value": _("不能为负数。")}
+    return {}
+
+
+RANK_CHECKS = (("province_rank", "province_count", _("全省")), ("city_rank", "city_count", _("全市")))
+
+
 class OfficialFigure(models.Model):
-    """A figure published upward (e.g. in the provincial monitoring report), kept beside the computed
-    one. The summary quotes the official value when there is one."""
+    """A figure as it is published (the provincial monitoring report for a year; the statistics bureau's
+    monthly bulletin for a year-to-date span such as 1-9月), kept beside the computed one, with every rank
+    the publication gives and how many counties it ranks among. The summary quotes the published value
+    when there is one, and names the document it comes from."""
 
     county = models.ForeignKey(
         Region,
@@ -346,6 +358,12 @@ class OfficialFigure(models.Model):
         limit_choices_to=COUNTY_ONLY,
     )
     year = models.PositiveSmallIntegerField(_("年度"), validators=YEARS)
+    months = models.PositiveSmallIntegerField(
+        _("截至月份"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("12 即全年数；1-9月的累计数填 9。"),
+    )
     indicator = models.CharField(_("指标"), max_length=20, choices=IndicatorKey.choices)
     value = models.DecimalField(
         _("公布值"),
@@ -354,28 +372,61 @@ class OfficialFigure(models.Model):
         help_text=_("金额填元，比重填百分数，如 2.35 即 2.35%。"),
     )
     province_rank = models.PositiveSmallIntegerField(_("全省排名"), null=True, blank=True)
+    province_count = models.PositiveSmallIntegerField(
+        _("全省参与排名县（市、区）数"), null=True, blank=True, help_text=_("如“全省89个县（市、区）”填 89。")
+    )
     city_rank = models.PositiveSmallIntegerField(_("全市排名"), null=True, blank=True)
+    city_count = models.PositiveSmallIntegerField(
+        _("全市参与排名县（市、区）数"), null=True, blank=True, help_text=_("如“全市6个县（市、区）”填 6。")
+    )
     source = models.CharField(
-        _("出处"), max_length=100, help_text=_("如《2024年浙江省科技进步统计监测报告》。")
+        _("出处"), max_length=100, help_text=_("发布文件的名称，如《2024年浙江省科技进步统计监测报告》。")
     )
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["county", "-year", "indicator"]
+        ordering = ["county", "-year", "-months", "indicator"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "year", "indicator"], name="official_figure_unique")
+            models.UniqueConstraint(
+                fields=["county", "year", "months", "indicator"], name="official_figure_period_unique"
+            )
         ]
         verbose_name = _("公布数据")
         verbose_name_plural = _("公布数据")
 
     def __str__(self) -> str:
-        return f"{self.county} {self.year} {self.get_indicator_display()}"
+        span = "" if self.months == 12 else (f"1-{self.months}月" if self.months > 1 else "1月")
+        return f"{self.county} {self.year}{span} {self.get_indicator_display()}"
 
     fraction = property(lambda self: as_fraction(self.indicator, self.value))
 
+    def clean(self) -> None:
+        """A rank is kept with its denominator: "第82位" means nothing without "全省89个县（市、区）"."""
+        errors: dict[str, Any] = value_errors(self.indicator, self.value)
+        for rank_field, count_field, where in RANK_CHECKS:
+            rank, count = getattr(self, rank_field), getattr(self, count_field)
+            if rank and not count:
+                errors[count_field] = _("填写了%(w)s排名的，须同时填写%(w)s参与排名的县（市、区）数。") % {
+                    "w": where
+                }
+            elif rank and count and rank > count:
+                errors[rank_field] = _("%(w)s排名不能大于参与排名的县（市、区）数（%(n)s）。") % {
+                    "w": where, "n": count,
+                }  # fmt: skip
+        if errors:
+            raise ValidationError(errors)
+
 
 class Target(models.Model):
+    """A target the county set itself for an indicator of a data year ("R&D经费支出1亿元以上、占GDP比重超过
+    0.7%"): met when the year's figure is at least (≥) or above (>) the value. The summary of a year
+    reports the targets whose data are published in it: last year's, against the published figures."""
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "gte", _("≥（以上）")
+        ABOVE = "gt", _(">（超过）")
+
     county = models.ForeignKey(
         Region,
         verbose_name=_("县（市、区）"),
@@ -383,8 +434,13 @@ class Target(models.Model):
         related_name="+",
         limit_choices_to=COUNTY_ONLY,
     )
-    year = models.PositiveSmallIntegerField(_("年度"), validators=YEARS)
+    year = models.PositiveSmallIntegerField(
+        _("数据年度"), validators=YEARS, help_text=_("目标所考核数据的年度，如考核2019年度R&D经费的填 2019。")
+    )
     indicator = models.CharField(_("指标"), max_length=20, choices=IndicatorKey.choices)
+    comparison = models.CharField(
+        _("比较方式"), max_length=3, choices=Comparison.choices, default=Comparison.AT_LEAST
+    )
     value = models.DecimalField(
         _("目标值"), max_digits=18, decimal_places=4, help_text=_("金额填元，比重填百分数，如 2.5 即 2.5%。")
     )
@@ -401,6 +457,16 @@ class Target(models.Model):
         return f"{self.county} {self.year} {self.get_indicator_display()}"
 
     fraction = property(lambda self: as_fraction(self.indicator, self.value))
+
+    def clean(self) -> None:
+        errors = value_errors(self.indicator, self.value)
+        if errors:
+            raise ValidationError(errors)
+
+    def is_met(self, actual: Decimal) -> bool:
+        """Whether a value (as the indicators keep it: shares as fractions) meets the target."""
+        target = self.fraction
+        return actual > target if self.comparison == self.Comparison.ABOVE else actual >= target
 
 
 class Indicator(models.Model):

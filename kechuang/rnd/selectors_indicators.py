@@ -13,6 +13,7 @@ others, so any region reader may read them. The data-entry registers stay county
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -55,6 +56,16 @@ def show_value(key: str, value: Decimal | int | None) -> str:
     if kind == SHARE:
         return units.percent(value)
     return _("%(n)s家") % {"n": int(value)}
+
+
+def target_phrase(target: Target) -> str:
+    """A target as a bureau states it: R&D经费支出1亿元以上, R&D经费投入强度超过0.70%."""
+    value = show_value(target.indicator, target.fraction)
+    if kind_of(target.indicator) == AMOUNT:  # a round target reads "1亿元", not "1.00亿元"
+        value = re.sub(r"\.0+(?=[万亿])", "", value)
+    if target.comparison == Target.Comparison.ABOVE:
+        return _("%(l)s超过%(v)s") % {"l": label_of(target.indicator), "v": value}
+    return _("%(l)s%(v)s以上") % {"l": label_of(target.indicator), "v": value}
 
 
 def show_change(key: str, change: Decimal | int | None) -> str:
@@ -162,6 +173,9 @@ class Line:
     indicator: Indicator | None
     target: Target | None = None
     official: OfficialFigure | None = None
+    # How many counties the region tree holds in the county's province and city (None: not asked).
+    province_total: int | None = None
+    city_total: int | None = None
 
     @property
     def label(self) -> str:
@@ -187,15 +201,41 @@ class Line:
     def change_shown(self) -> str:
         return show_change(self.key, self.indicator.change if self.indicator else None)
 
+    # The platform's own ranks, shown only over a complete province or city (as the figures quote them):
+    # a rank among the counties that happen to be in the platform is not one to read off the page.
+    def _computed_rank(self, province: bool) -> str:
+        i = self.indicator
+        if i is None:
+            return "—"
+        rank, count = (i.province_rank, i.province_count) if province else (i.city_rank, i.city_count)
+        total = self.province_total if province else self.city_total
+        return rank_text(rank, count) if rank and count and count == total else "—"
+
+    def _rank_note(self, province: bool) -> str:
+        i = self.indicator
+        count = (i.province_count if province else i.city_count) if i else None
+        total = self.province_total if province else self.city_total
+        if i is None or not count or count == total:
+            return ""
+        return _(
+            "平台只有%(w)s%(t)s个县（市、区）中%(n)s个的数据，平台计算的排名不作引用；正式排名请录入公布数据。"
+        ) % {"w": _("全省") if province else _("全市"), "t": total, "n": count}
+
     @property
     def province_rank(self) -> str:
-        i = self.indicator
-        return rank_text(i.province_rank, i.province_count) if i else "—"
+        return self._computed_rank(True)
 
     @property
     def city_rank(self) -> str:
-        i = self.indicator
-        return rank_text(i.city_rank, i.city_count) if i else "—"
+        return self._computed_rank(False)
+
+    @property
+    def province_rank_note(self) -> str:
+        return self._rank_note(True)
+
+    @property
+    def city_rank_note(self) -> str:
+        return self._rank_note(False)
 
     @property
     def target_shown(self) -> str:
@@ -205,12 +245,32 @@ class Line:
     def attainment(self) -> Attainment | None:
         if self.target is None or self.value is None:
             return None
-        return attainment(self.key, self.value, self.target.fraction)
+        return attainment(
+            self.key,
+            self.value,
+            self.target.fraction,
+            above=self.target.comparison == Target.Comparison.ABOVE,
+        )
 
     @property
     def official_value(self) -> Decimal | None:
-        """Official figures are annual: they sit beside the full-year value only."""
-        return self.official.fraction if self.official and self.months == FULL_YEAR else None
+        """The published figure of the same span (a year's, or a year-to-date one such as 1-9月)."""
+        return self.official.fraction if self.official and self.official.months == self.months else None
+
+    @property
+    def official_ranks(self) -> str:
+        """The published ranks with their denominators: 全省89个县（市、区）第29位、全市6个县（市、区）第1位."""
+        o = self.official
+        if o is None or self.official_value is None:
+            return ""
+        return "、".join(
+            _("%(w)s%(n)s个县（市、区）第%(r)s位") % {"w": w, "n": n, "r": r}
+            for w, r, n in (
+                (_("全省"), o.province_rank, o.province_count),
+                (_("全市"), o.city_rank, o.city_count),
+            )
+            if r and n
+        )
 
     @property
     def official_shown(self) -> str:
@@ -241,33 +301,83 @@ class Attainment:
     text: str  # 完成目标的98.50% / 高于目标0.10个百分点
 
 
-def attainment(key: str, actual: Decimal, target: Decimal) -> Attainment:
-    """Amounts and counts: the share of the target reached; shares and rates: the gap in 百分点."""
+def attainment(key: str, actual: Decimal, target: Decimal, *, above: bool = False) -> Attainment:
+    """Amounts and counts: the share of the target reached; shares and rates: the gap in 百分点. A target
+    "超过" (`above`) is met only by a value above it, a target "以上" by one at least equal to it."""
     if kind_of(key) == SHARE:
         gap = (actual - target).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
         points = f"{(abs(gap) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
-        if gap >= 0:
+        if gap > 0 or (gap == 0 and not above):
             return Attainment(True, _("达到目标（高出%(p)s个百分点）") % {"p": points})
         return Attainment(False, _("低于目标%(p)s个百分点") % {"p": points})
     if target <= 0:
         return Attainment(actual >= target, _("目标为零"))
     share = (Decimal(actual) / target).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
-    return Attainment(share >= 1, _("完成目标的%(p)s") % {"p": units.percent(share)})
+    met = actual > target if above else actual >= target
+    return Attainment(met, _("完成目标的%(p)s") % {"p": units.percent(share)})
 
 
 def indicator_lines(county: Region, year: int, months: int) -> list[Line]:
-    """Every indicator of the county for the span January–`months` (three queries)."""
+    """Every indicator of the county for the span January–`months` (three queries; two more, the counties
+    of its province and city, when it has computed rows)."""
     rows = {
         (i.key, i.months): i
         for i in Indicator.objects.filter(county=county, year=year, months__in={months, FULL_YEAR})
     }
     targets = {t.indicator: t for t in Target.objects.filter(county=county, year=year)}
-    officials = {o.indicator: o for o in OfficialFigure.objects.filter(county=county, year=year)}
+    officials = {
+        (o.indicator, o.months): o
+        for o in OfficialFigure.objects.filter(county=county, year=year, months__in={months, FULL_YEAR})
+    }
+    code = county.code
+    totals = (counties_under(code[:2]), counties_under(code[:4])) if rows else (None, None)
     lines = []
     for key in KEYS:
         m = FULL_YEAR if key in ANNUAL_ONLY else months
-        lines.append(Line(key, m, rows.get((key, m)), targets.get(key), officials.get(key)))
+        lines.append(Line(key, m, rows.get((key, m)), targets.get(key), officials.get((key, m)), *totals))
     return lines
+
+
+def counties_under(prefix: str, memo: dict[str, int] | None = None) -> int:
+    """How many counties the region tree holds under a province's two digits or a city's four (`memo`
+    keeps the answers of one report, which asks about the same province and city several times)."""
+    if memo is not None and prefix in memo:
+        return memo[prefix]
+    n = Region.objects.filter(level=Region.Level.COUNTY, code__startswith=prefix).count()
+    if memo is not None:
+        memo[prefix] = n
+    return n
+
+
+def holds_every_county(
+    indicator: Indicator | None, *, province: bool, memo: dict[str, int] | None = None
+) -> bool:
+    """Whether a rank the platform computed may be quoted: every county of the province (or city) has the
+    figure for that period, so the rank is the one the province (or city) itself would publish."""
+    if indicator is None:
+        return False
+    count = indicator.province_count if province else indicator.city_count
+    prefix = indicator.county_id[:2] if province else indicator.county_id[:4]
+    return bool(count) and count == counties_under(prefix, memo)
+
+
+def rank_quotable(quote: Quote | None, *, province: bool, memo: dict[str, int] | None = None) -> bool:
+    """Whether the rank a Quote carries may be shown as a rank: a published one (with its denominator), or
+    one the platform computed over every county of the province (or city)."""
+    if quote is None or not (quote.province_rank if province else quote.city_rank):
+        return False
+    if quote.is_official:
+        return bool(quote.province_count if province else quote.city_count)
+    return holds_every_county(quote.indicator, province=province, memo=memo)
+
+
+def quote_rank_text(quote: Quote | None, *, province: bool, memo: dict[str, int] | None = None) -> str:
+    """第29/89位 when the rank may be quoted (rank_quotable), else —."""
+    if quote is None or not rank_quotable(quote, province=province, memo=memo):
+        return "—"
+    if province:
+        return rank_text(quote.province_rank, quote.province_count)
+    return rank_text(quote.city_rank, quote.city_count)
 
 
 def ranking(key: str, year: int, months: int, prefix: str) -> list[Indicator]:
@@ -323,7 +433,9 @@ class Quote:
 
     @property
     def province_count(self) -> int | None:
-        return self.indicator.province_count if self.indicator and self.official is None else None
+        if self.official is not None:
+            return self.official.province_count
+        return self.indicator.province_count if self.indicator else None
 
     @property
     def city_rank(self) -> int | None:
@@ -333,7 +445,9 @@ class Quote:
 
     @property
     def city_count(self) -> int | None:
-        return self.indicator.city_count if self.indicator and self.official is None else None
+        if self.official is not None:
+            return self.official.city_count
+        return self.indicator.city_count if self.indicator else None
 
     @property
     def source(self) -> str:
@@ -343,7 +457,7 @@ class Quote:
 
 
 Rows = dict[tuple[int, int, str], Indicator]  # (year, months, key) → row
-Officials = dict[tuple[int, str], OfficialFigure]  # (year, key) → published figure
+Officials = dict[tuple[int, int, str], OfficialFigure]  # (year, months, key) → published figure
 
 
 def load(
@@ -356,20 +470,18 @@ def load(
     if months is not None:
         qs = qs.filter(months=months)
     rows = {(i.year, i.months, i.key): i for i in qs}
-    officials: Officials = {}
-    if months in (None, FULL_YEAR):
-        officials = {
-            (o.year, o.indicator): o
-            for o in OfficialFigure.objects.filter(county=county, year__in=wanted, indicator__in=keys)
-        }
+    published = OfficialFigure.objects.filter(county=county, year__in=wanted, indicator__in=keys)
+    if months is not None:
+        published = published.filter(months=months)
+    officials: Officials = {(o.year, o.months, o.indicator): o for o in published}
     return rows, officials
 
 
 def build_quote(key: str, year: int, months: int, rows: Rows, officials: Officials) -> Quote:
-    """The Quote of a key, year and span from loaded rows. Official figures count for full years only."""
+    """The Quote of a key, year and span from loaded rows; a figure published for the same span wins."""
     row, before = rows.get((year, months, key)), rows.get((year - 1, months, key))
-    official = officials.get((year, key)) if months == FULL_YEAR else None
-    before_official = officials.get((year - 1, key)) if months == FULL_YEAR else None
+    official = officials.get((year, months, key))
+    before_official = officials.get((year - 1, months, key))
     value = official.fraction if official else (row.value if row else None)
     # Like with like: a published value against the prior year's published one (when entered), a computed
     # value against the prior year computed from today's data (i.e. as revised).

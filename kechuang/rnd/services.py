@@ -12,11 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kechuang.core import audit, edits, permissions
-from kechuang.core.models import Organisation, OrganisationYear
+from kechuang.core import audit, edits, permissions, qualifications
+from kechuang.core.models import Organisation, OrganisationYear, local_in
 from kechuang.core.units import chinese_date
 from kechuang.core.workdays import add_workdays
 from kechuang.core.writes import assign, create_or_update, require_staff, save
@@ -52,14 +51,17 @@ ECONOMY_FIELDS = ["county", "year", "months", "gdp", "above_scale_value_added", 
 OFFICIAL_FIELDS = [
     "county",
     "year",
+    "months",
     "indicator",
     "value",
     "province_rank",
+    "province_count",
     "city_rank",
+    "city_count",
     "source",
     "published_on",
 ]
-TARGET_FIELDS = ["county", "year", "indicator", "value", "note"]
+TARGET_FIELDS = ["county", "year", "indicator", "comparison", "value", "note"]
 RETURN_TYPE_FIELDS = [
     "county",
     "name",
@@ -182,6 +184,8 @@ def _not_fixed_by_a_summary(
     for code, y in dict.fromkeys(places):
         if code and y:
             require_not_fixed(obj, county_code=code, year=int(y) if whole_year else None, what=what)
+            if whole_year:  # a target of data year Y is reported in the summary of Y+1 too
+                require_not_fixed(obj, county_code=code, year=int(y) + 1, what=what)
 
 
 def official_figure_save(
@@ -280,15 +284,13 @@ def return_type_save(
 
 def obligated(return_type: ReturnType, year: int, on: dt.date) -> list[Organisation]:
     """Who owes a round of the return, as the records stand: enterprises of the county by the type's rule."""
-    from kechuang.programmes.models import Award  # qualifications are programmes awards
-
     county = return_type.county_id
-    enterprises = Organisation.objects.filter(region__code__startswith=county, is_active=True)
+    enterprises = Organisation.objects.filter(local_in(county), is_active=True)
     rule = return_type.obligation
     if rule == ReturnType.Obligation.BUREAU:
         return []
     if rule == ReturnType.Obligation.LISTED:
-        return list(return_type.listed.filter(region__code__startswith=county).order_by("name"))
+        return list(return_type.listed.filter(local_in(county)).order_by("name"))
     if rule == ReturnType.Obligation.ABOVE_SCALE:
         above = OrganisationYear.objects.filter(year=year, is_above_scale=True).values("organisation_id")
         return list(enterprises.filter(pk__in=above).order_by("name"))
@@ -297,22 +299,17 @@ def obligated(return_type: ReturnType, year: int, on: dt.date) -> list[Organisat
             "organisation_id"
         )
         return list(enterprises.filter(pk__in=with_projects).order_by("name"))
-    category = "高新技术企业" if rule == ReturnType.Obligation.HIGH_TECH else "科技型中小企业"
-    awards = Award.objects.filter(programme__category__contains=category, organisation__isnull=False)
     if rule == ReturnType.Obligation.HIGH_TECH:
         # Valid at some time within the period itself (`on` is its last day): a quarterly return is not
         # owed for a certificate that lapsed before the quarter began.
         months: dict[str, int] = {Frequency.MONTH: 1, Frequency.QUARTER: 3}
         start = dt.date(on.year, on.month - months.get(return_type.frequency, 12) + 1, 1)
-        awards = awards.exclude(programme__category__contains="研发中心").filter(
-            valid_from__lte=on, valid_until__gte=start
+        held = qualifications.holder_filter(qualifications.HIGH_TECH, start=start, end=on)
+    else:  # registered (入库) for the year
+        held = qualifications.holder_filter(
+            qualifications.TECH_SME, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)
         )
-    else:
-        awards = awards.filter(programme__level="national").filter(
-            Q(valid_from__lte=dt.date(year, 12, 31), valid_until__gte=dt.date(year, 1, 1))
-            | Q(valid_from__isnull=True, decided_on__year=year)
-        )
-    return list(enterprises.filter(pk__in=awards.values("organisation_id")).order_by("name"))
+    return list(enterprises.filter(held).order_by("name"))
 
 
 def return_round_open(

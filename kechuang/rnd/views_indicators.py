@@ -164,7 +164,8 @@ def dashboard_page(request: AuthedRequest) -> HttpResponse:
     periods = sel.periods_of(county)
     years = list(periods)
     year, _months = sel.pick_period(periods, request.GET.get("year"), None)
-    charts = boards.charts(user, county, year) if year else []
+    memo: dict[str, int] = {}  # the counties of the province and city: asked once for the page
+    charts = boards.charts(user, county, year, memo) if year else []
     wanted = request.GET.get("export", "")
     if wanted:
         chart = next((c for c in charts if c.slug == wanted), None)
@@ -187,7 +188,7 @@ def dashboard_page(request: AuthedRequest) -> HttpResponse:
             "years": years,
             "year": year,
             "charts": charts,
-            "kpis": boards.kpis(county, year) if year else [],
+            "kpis": boards.kpis(county, year, memo) if year else [],
             "can_export": permissions.can_export(user),
         },
     )
@@ -426,6 +427,7 @@ def _home_panel(request: HttpRequest) -> dict[str, Any] | None:
         .order_by("-year", "-months")
         .first()
     )
+    memo: dict[str, int] = {}
     return {
         "county": county,
         "rd": latest,
@@ -435,11 +437,20 @@ def _home_panel(request: HttpRequest) -> dict[str, Any] | None:
         "intensity": intensity,
         "intensity_span": f"{intensity.year}年{sel.span_label(intensity.months)}" if intensity else "",
         "intensity_value": sel.show_value(intensity.key, intensity.value) if intensity else "",
-        "intensity_rank": sel.rank_text(intensity.province_rank, intensity.province_count)
-        if intensity
-        else "",
-        "intensity_city_rank": sel.rank_text(intensity.city_rank, intensity.city_count) if intensity else "",
+        # the platform's own ranks, only over a complete province (city): else "—"
+        "intensity_rank": _computed_rank(intensity, province=True, memo=memo),
+        "intensity_city_rank": _computed_rank(intensity, province=False, memo=memo),
     }
+
+
+def _computed_rank(indicator: Indicator | None, *, province: bool, memo: dict[str, int]) -> str:
+    if indicator is None:
+        return ""
+    if not sel.holds_every_county(indicator, province=province, memo=memo):
+        return "—"
+    if province:
+        return sel.rank_text(indicator.province_rank, indicator.province_count)
+    return sel.rank_text(indicator.city_rank, indicator.city_count)
 
 
 HOME_PANELS: list[Panel] = [Panel("rnd/indicators/_home_panel.html", _home_panel)]

@@ -39,7 +39,14 @@ def org_x(county_a):
 
 def _person(county, name):
     return services.person_create(
-        by=None, data={"name": name, "county": county, "is_expert": True, "organisation_name": "浙江农林大学"}
+        by=None,
+        data={
+            "name": name,
+            "county": county,
+            "is_expert": True,
+            "organisation_name": "浙江农林大学",
+            "email": "expert@example.edu.cn",
+        },  # fmt: skip
     )
 
 

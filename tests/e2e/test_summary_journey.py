@@ -33,10 +33,17 @@ def test_staff_create_the_summary_click_a_figure_see_its_evidence_and_download_w
     page.wait_for_selector("article.summary-doc")
     summary = Summary.objects.get(county=county_a)
     assert page.url.endswith(f"/reports/summaries/{summary.pk}/")
-    headings = page.locator(".summary-section h2").all_inner_texts()
+    headings = page.locator(".summary-section:not(.summary-closing) h2").all_inner_texts()
     assert headings == [sec.heading for sec in s.render(summary).sections] and len(headings) == 8
-    figure = page.locator("a.fig[data-key='policy.claims_enterprises']")
-    assert figure.inner_text().startswith("兑现政策奖励企业2家")
+    # the seed's shape: the opening, 一、…主要工作 over the eight, then the two parts staff write
+    assert page.locator(".summary-opening p").first.inner_text().startswith("2026年，")
+    assert page.locator("h2.summary-level1").all_inner_texts() == [
+        "一、2026年主要工作",
+        "二、存在的问题",
+        "三、下一步工作思路",
+    ]
+    figure = page.locator("a.fig[data-key='policy.claims']")
+    assert "申报的2家企业的2个奖励项目" in figure.inner_text()
     figure.hover()
     shot(page, "summary-detail")
     # on paper: the document alone, its title centred, no buttons, menus or figure badges
@@ -46,12 +53,12 @@ def test_staff_create_the_summary_click_a_figure_see_its_evidence_and_download_w
     shot(page, "summary-print")
     page.emulate_media(media="screen")
 
-    # the figure's evidence: exactly the two enterprises paid
+    # the figure's evidence: exactly the two claims paid, each by its enterprise
     figure.click()
     page.wait_for_selector("table.evidence-table")
-    assert "兑现政策奖励企业" in page.locator("h1").inner_text()
+    assert "政策申报兑现" in page.locator("h1").inner_text()
     names = page.locator("table.evidence-table tbody tr td:nth-child(2)").all_inner_texts()
-    assert sorted(names) == sorted(c.organisation.name for c in two_paid_claims)
+    assert sorted(n.split(" · ")[0] for n in names) == sorted(c.organisation.name for c in two_paid_claims)
     shot(page, "summary-evidence")
 
     # back to the summary and download the Word file
@@ -63,7 +70,7 @@ def test_staff_create_the_summary_click_a_figure_see_its_evidence_and_download_w
     assert download.suggested_filename.endswith(".docx")
     document = docx.Document(download.path())
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "一、政策激励" in text and "兑现政策奖励企业2家" in text
+    assert "（一）政策激励工作" in text and "申报的2家企业的2个奖励项目" in text
 
 
 def test_the_editor_keeps_placeholders_as_chips_and_inserts_a_figure(page, shot, staff_a, county_a):

@@ -132,8 +132,9 @@ def test_a_16384_column_sheet_is_one_clear_error(staff_a, unparsed):
     book.save(buffer)
     error = refusal(buffer.getvalue(), staff_a)
     assert len(error.errors) == 1
-    assert error.errors[0].reason.startswith("文件超过 23 列：工作表“企业与机构”第 X 列（第 1 行）仍有数据")
-    assert "“企业与机构”只有 13 列" in error.errors[0].reason
+    # 14 columns (登记县 included) and room for 10 more.
+    assert error.errors[0].reason.startswith("文件超过 24 列：工作表“企业与机构”第 Y 列（第 1 行）仍有数据")
+    assert "“企业与机构”只有 14 列" in error.errors[0].reason
 
 
 def test_two_cells_far_apart_never_reach_calamine(staff_a, unparsed):
@@ -222,7 +223,7 @@ def test_the_template_with_its_hidden_options_sheet_imports(staff_a):
     assert book["选项"].sheet_state == "hidden"
     ws = book["企业与机构"]
     header = [c.value for c in ws[1]]
-    row = dict(zip(ORG_HEADER, org_rows(1)[0], strict=True))
+    row = dict(zip(ORG_HEADER, org_rows(1)[0], strict=False))  # 登记县 left blank
     ws.append([row.get(label) for label in header])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -237,7 +238,7 @@ def test_the_page_refuses_them(staff_a, small_limit, unparsed):
     cases = [
         (xlsx_bytes(ORG_HEADER, org_rows(150)), "文件超过 100 行"),
         (hidden_book(("企业与机构", "hidden", org_rows(2)), ("Sheet1", "visible", [])), "是隐藏的"),
-        (xlsx_bytes([*ORG_HEADER, *["x"] * 40], org_rows(1)), "文件超过 23 列"),
+        (xlsx_bytes([*ORG_HEADER, *["x"] * 40], org_rows(1)), "文件超过 24 列"),
     ]
     for data, text in cases:
         response = upload(client, data)
@@ -251,7 +252,7 @@ def test_the_cli_refuses_them(tmp_path, reference, small_limit, unparsed):
     cases = [
         (xlsx_bytes(ORG_HEADER, org_rows(150)), "文件超过 100 行"),
         (hidden_book(("企业与机构", "hidden", org_rows(2)), ("Sheet1", "visible", [])), "是隐藏的"),
-        (xlsx_bytes([*ORG_HEADER, *["x"] * 40], org_rows(1)), "文件超过 23 列"),
+        (xlsx_bytes([*ORG_HEADER, *["x"] * 40], org_rows(1)), "文件超过 24 列"),
     ]
     for i, (data, text) in enumerate(cases):
         path = tmp_path / f"f{i}.xlsx"

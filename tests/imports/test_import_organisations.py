@@ -108,7 +108,7 @@ def test_one_bad_row_in_1000_rejects_the_file_and_writes_nothing(staff_a):
 def test_every_bad_row_column_and_reason_is_reported(staff_a, org_y):
     rows = org_rows(8)
     rows[0][0] = ""  # row 2: missing name
-    rows[1][3] = "330822"  # row 3: county B
+    rows[1][3] = "330822"  # row 3: county B (a partner there would name county A as its register)
     rows[2][6] = "2020/13/1"  # row 4: no such date
     rows[3][10] = "not-an-email"  # row 5
     rows[4][9] = "电话13800"  # row 6

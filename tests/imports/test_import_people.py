@@ -113,9 +113,16 @@ def test_duplicate_people_in_the_system_are_not_guessed(staff_a, county_a):
     assert "无法确定更新哪一条" in info.value.errors[0].reason
 
 
-def test_phone_is_required_for_people(staff_a):
-    rows = person_rows(2)
+def test_a_way_to_reach_people_is_required_not_a_mobile(staff_a):
+    """Row 3 has an e-mail and no mobile: imported. Row 4 has neither (nor a landline): refused on 手机
+    with a message naming the three ways."""
+    rows = person_rows(3)
     rows[1][1] = None
+    rows[2][1] = None
+    rows[2][-1] = None
     with pytest.raises(ImportRejected) as info:
         run(rows, staff_a)
-    assert [(e.row, e.column) for e in info.value.errors] == [(3, "手机")]
+    assert [(e.row, e.column) for e in info.value.errors] == [(4, "手机")]
+    assert "手机、固定电话或电子邮箱" in info.value.errors[0].reason
+    run(rows[:2], staff_a)
+    assert Person.objects.get(name="专家0001").email == "p1@example.edu.cn"

@@ -44,8 +44,10 @@ def test_organisation_template_has_validation_comments_and_frozen_header():
     assert set(lists) == {"C2", "F2"}
     options = book["选项"]
     kind_values = [c.value for c in options["A"] if c.value][1:]
-    assert kind_values == ["企业", "高校", "科研院所", "县级部门", "服务机构", "其他"]
-    assert "选项" in lists["C2"] and "$A$2:$A$7" in lists["C2"]
+    assert kind_values == [
+        "企业", "高校", "科研院所", "县级部门", "开发区管委会", "上级主管部门", "农民专业合作社", "服务机构", "其他",
+    ]  # fmt: skip
+    assert "选项" in lists["C2"] and "$A$2:$A$10" in lists["C2"]
     assert [c.value for c in options["B"] if c.value][1:] == ["大型", "中型", "小型", "微型"]
 
     # Required columns say so in their comment; every column has help.

@@ -97,34 +97,37 @@ def test_one_register_run_records_past_paid_claims_flagged_and_dated(staff_a, or
     )  # fmt: skip
     assert (result.created, result.unchanged) == (3, 0)
 
+    # org_x's two rows are one claim (the same call and decision) with two items; org_2's is another.
     claims = Application.objects.filter(programme=history).order_by("pk")
-    assert [(a.is_backfill, a.status, a.title) for a in claims] == [
-        (True, Status.PAID, HTE_ITEM), (True, Status.PAID, ITEM), (True, Status.PAID, HTE_ITEM),
+    assert [(a.is_backfill, a.status, [i.rule.item for i in a.claim_items.order_by("pk")]) for a in claims] == [
+        (True, Status.PAID, [HTE_ITEM, ITEM]), (True, Status.PAID, [HTE_ITEM]),
     ]  # fmt: skip
     first = claims[0]
     assert first.call.name == "2019年（补录）" and first.call.year == 2019
-    assert first.decided_amount == Decimal("200000")
+    assert first.decided_amount == Decimal("300000")  # 200,000 + 100,000
     assert first.backfill_reference == "开经信〔2019〕56号" and first.backfilled_by == staff_a
     award = first.award
     assert (award.is_backfill, award.decided_on, award.document, award.amount) == (
-        True, dt.date(2019, 6, 20), "开经信〔2019〕56号", Decimal("200000"),
+        True, dt.date(2019, 6, 20), "开经信〔2019〕56号", Decimal("300000"),
     )  # fmt: skip
-    paid = award.disbursements.get()
-    assert (paid.is_backfill, paid.paid_on, paid.amount, paid.fiscal_year, paid.source) == (
-        True, dt.date(2019, 7, 15), Decimal("200000"), 2019, "county",
-    )  # fmt: skip
+    paid = list(award.disbursements.order_by("tranche"))
+    assert [(d.is_backfill, d.paid_on, d.amount, d.fiscal_year, d.source, d.tranche) for d in paid] == [
+        (True, dt.date(2019, 7, 15), Decimal("200000"), 2019, "county", 1),
+        (True, dt.date(2019, 7, 15), Decimal("100000"), 2019, "county", 2),
+    ]  # fmt: skip
     # The timeline walks the workflow table, dated at the original decision and payment dates.
     steps = [(t.to_status, timezone.localdate(t.at)) for t in first.transitions.all()]
     assert steps == [
         ("draft", dt.date(2019, 6, 20)), ("submitted", dt.date(2019, 6, 20)), ("checked", dt.date(2019, 6, 20)),
         ("decided", dt.date(2019, 6, 20)), ("paid", dt.date(2019, 7, 15)),
     ]  # fmt: skip
-    # Rows naming the same notice 文号 share one 补录 notice.
+    # Rows naming the same notice 文号 share one 补录 notice (org_x's claim, listed once).
     notice = PublicNotice.objects.get(backfill_reference="开经信〔2019〕50号")
     assert notice.is_backfill and notice.published_on == dt.date(2019, 6, 3)
-    assert set(notice.applications.values_list("pk", flat=True)) == {claims[0].pk, claims[1].pk}
+    assert list(notice.applications.values_list("pk", flat=True)) == [claims[0].pk]
     assert PublicNotice.objects.filter(is_backfill=True).count() == 2
-    # Audited: the flag of each application, the award, the disbursement and the notices were created.
+    # Audited: the flag of each application and the second item's amount, the award, the disbursement and
+    # the notices were created.
     assert AuditEvent.objects.filter(action="backfill", object_type="programmes.application").count() == 3
     for model in ("award", "disbursement", "publicnotice"):
         created = AuditEvent.objects.filter(action="create", object_type=f"programmes.{model}")
@@ -133,7 +136,7 @@ def test_one_register_run_records_past_paid_claims_flagged_and_dated(staff_a, or
     # Importing the same file again finds what the first run wrote.
     again = run([row(org_x), row(org_x, item=ITEM, amount=100000)], staff_a)
     assert (again.created, again.unchanged) == (0, 2)
-    assert Application.objects.count() == 3 and Disbursement.objects.count() == 3
+    assert Application.objects.count() == 2 and Disbursement.objects.count() == 3
 
 
 def test_a_file_with_bad_rows_writes_nothing_and_reports_each_row(staff_a, org_x, history):
@@ -162,7 +165,8 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_each_row(staff_a, org_x
     assert set(by_row) == {3, 4, 5, 6, 7, 8}
     assert by_row[3] == [("兑现日期", by_row[3][0][1])] and "须早于今天" in by_row[3][0][1]
     assert {c for c, _ in by_row[4]} == {"核定日期", "兑现日期"}
-    assert by_row[5][0][0] == "核定金额（元）" and "每家上限 150000.00 元" in by_row[5][0][1]
+    # over the rule's 100,000 元 per achievement (and its cap): the per-item amount is checked first
+    assert by_row[5][0][0] == "核定金额（元）" and "每项奖励 100000.00 元" in by_row[5][0][1]
     assert by_row[6][0][0] == "奖励事项" and ITEM in by_row[6][0][1]
     assert by_row[7] == [("兑现金额（元）", "兑现金额不能超过核定金额 100000.00 元。")]
     assert by_row[8][0][0] == "核定文号"
@@ -439,7 +443,7 @@ def test_the_api_records_a_past_paid_claim_and_refuses_what_the_service_refuses(
         {**body, "decided_amount": "160000.00", "paid_amount": "160000.00"},
         content_type="application/json",
     )
-    assert over.status_code == 422 and "每家上限" in str(over.json())
+    assert over.status_code == 422 and "每项奖励 100000.00 元" in str(over.json())
     today = client.post(
         url, {**body, "paid_on": timezone.localdate().isoformat()}, content_type="application/json"
     )

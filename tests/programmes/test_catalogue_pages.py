@@ -285,7 +285,7 @@ def test_staff_create_and_edit_a_programme_and_a_call(staff_a, county_a, policy_
     assert "开政办发〔2025〕12号" in form and 'name="county"' not in form  # one county: no choice to make
     data = {"county": county_a.pk, "name": "省科技型中小企业", "level": "provincial", "kind": "qualification",
             "award_form": "project", "category": "省科技型中小企业", "issuer": "浙江省科学技术厅",
-            "is_active": "on"}  # fmt: skip
+            "applicant_kinds": ["enterprise"], "is_active": "on"}  # fmt: skip
     response = client.post(url("programme_create"), data)
     assert "该类型的项目不能采用这种结果形式" in response.content.decode()
     response = client.post(url("programme_create"), {**data, "award_form": "registration"})

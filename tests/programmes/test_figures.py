@@ -205,18 +205,18 @@ def test_policy_documents(staff_a, staff_b, county_a, county_b, city, policy_a):
     first = "《开化县关于加快科技创新的若干政策意见》（开政办发〔2025〕12号）"
     second = "《开化县科技创新券管理办法》（开经信〔2025〕80号）"
     assert f.value == [first, second]
-    assert f.text == f"出台{first}、{second}等2个政策文件"
+    assert f.text == f"参与制定出台了{first}、{second}等2个政策文件"
     assert ids(f) == {policy_a.pk, vouchers.pk}
 
     # April–June holds only policy_a
     q2 = compute("policy.documents", county_a, Period.parse("2025-Q2"))
-    assert q2.value == [first] and q2.text == f"出台政策文件{first}" and ids(q2) == {policy_a.pk}
+    assert q2.value == [first] and q2.text == f"参与制定出台了{first}" and ids(q2) == {policy_a.pk}
     # the city counts both counties: 3 documents
     c = compute("policy.documents", city, Y2025)
     assert len(c.value) == 3 and ids(c) == {policy_a.pk, vouchers.pk, other.pk}
     assert c.text.endswith("等3个政策文件")
     empty = compute("policy.documents", county_a, Period.year_of(2023))
-    assert (empty.value, empty.text, ids(empty)) == ([], "本期未出台政策文件", set())
+    assert (empty.value, empty.text, ids(empty)) == ([], "本期未参与制定出台政策文件", set())
 
 
 @pytest.fixture
@@ -426,9 +426,10 @@ def test_entities_applications(staff_a, staff_b, county_a, county_b, hte, sme, p
     # 2025 calls (county deadline 2025-04-20):
     #   高新技术企业 (national): 6 applications — 2 recognised, 1 not approved, 1 rejected, 1 returned,
     #     1 waiting; plus a draft (not submitted, not counted) → 6家（已认定2家）, more than 5: no names
-    #   国家科技型中小企业 (national, registration): 1 — registered → 1家（丙；已入库登记1家）
-    #   省科技型中小企业 (provincial): 2 — 1 recognised → 2家（甲、乙；已认定1家）
-    # a 2024 call's application and county B's are not counted → total 9
+    #   国家科技型中小企业 (national, registration): 1 — the yearly evaluation, entities.sme_registered's
+    #     figure, not listed here
+    #   省科技型中小企业 (provincial): 2 — 1 recognised → 2家（甲、乙）
+    # a 2024 call's application and county B's are not counted → total 8
     orgs = [org(f"开化县{c}科技有限公司", county_a) for c in "甲乙丙丁戊己庚"]
     a, b, c, d, e, f_, g = orgs
     hte_call, sme_call, psme_call = (make_call(staff_a, p, year=2025) for p in (hte, sme, psme))
@@ -459,15 +460,14 @@ def test_entities_applications(staff_a, staff_b, county_a, county_b, hte, sme, p
     submit(staff_b, make_call(staff_b, hte_b, year=2025), organisation=org("常山县乙材料有限公司", county_b))
 
     fig = compute("entities.applications", county_a, Y2025)
-    assert fig.value == 9
+    assert fig.value == 8
     assert fig.text == (
-        "全年共申报高新技术企业6家（已认定2家）、国家科技型中小企业1家（开化县丙科技有限公司；已入库登记1家）、"
-        "省科技型中小企业2家（开化县乙科技有限公司、开化县甲科技有限公司；已认定1家）"
+        "全年共申报6家高新技术企业，2家省科技型中小企业（开化县乙科技有限公司、开化县甲科技有限公司）"
     )  # names in code-point order: 乙 (U+4E59) before 甲 (U+7532)
-    assert ids(fig) == {app.pk for app in counted}
+    assert ids(fig) == {app.pk for app in counted if app.programme_id != sme.pk}
     # every call closed for applicants on 2025-04-20: the second quarter has them all, the third none
     q2 = compute("entities.applications", county_a, Period.parse("2025-Q2"))
-    assert q2.value == 9 and q2.text.startswith("4-6月共申报高新技术企业6家")
+    assert q2.value == 8 and q2.text.startswith("4-6月共申报6家高新技术企业")
     q3 = compute("entities.applications", county_a, Period.parse("2025-Q3"))
     assert (q3.value, q3.text, ids(q3)) == (0, "本期无资质认定申报", set())
 
@@ -492,13 +492,13 @@ def test_entities_new_qualifications(staff_a, staff_b, county_a, county_b, hte, 
     f = compute("entities.new_qualifications", county_a, Y2025)
     assert f.value == 4
     assert f.text == (
-        "新认定高新技术企业3家（开化县丙科技有限公司、开化县乙科技有限公司、开化县甲科技有限公司；"
-        "其中首次认定2家、重新认定1家）、省科技型中小企业1家（开化县甲科技有限公司）；合计首次认定3家、重新认定1家"
+        "开化县丙科技有限公司、开化县乙科技有限公司、开化县甲科技有限公司成功被认定为高新技术企业"
+        "（其中首次认定2家、重新认定1家）；开化县甲科技有限公司成功被认定为省科技型中小企业"
     )
     assert ids(f) == {x.pk for x in new}
     # 2022: only 乙's first recognition
     f = compute("entities.new_qualifications", county_a, Period.year_of(2022))
-    assert (f.value, f.text, ids(f)) == (1, "新认定高新技术企业1家（开化县乙科技有限公司）", {old.pk})
+    assert (f.value, f.text, ids(f)) == (1, "开化县乙科技有限公司成功被认定为高新技术企业", {old.pk})
     # December 2025 alone: the three HTEs; and a re-recognition only
     assert compute("entities.new_qualifications", county_a, Period.parse("2025-12")).value == 3
     empty = compute("entities.new_qualifications", county_a, Period.year_of(2023))
@@ -510,7 +510,7 @@ def test_entities_new_qualifications_all_renewed(staff_a, county_a, hte):
     award(staff_a, make_call(staff_a, hte, year=2022), a, D(2022, 11, 1))
     award(staff_a, make_call(staff_a, hte, year=2025), a, D(2025, 11, 1))
     f = compute("entities.new_qualifications", county_a, Y2025)
-    assert f.text == "新认定高新技术企业1家（开化县甲科技有限公司；均为重新认定）"
+    assert f.text == "开化县甲科技有限公司成功被认定为高新技术企业（重新认定）"
 
 
 def test_entities_sme_registered(staff_a, staff_b, county_a, county_b, sme):
@@ -532,13 +532,13 @@ def test_entities_sme_registered(staff_a, staff_b, county_a, county_b, sme):
     )
 
     f = compute("entities.sme_registered", county_a, Y2025)
-    assert (f.value, f.text) == (2, "组织国家科技型中小企业评价3家，入库登记2家")
+    assert (f.value, f.text) == (2, "组织参评国家科技型中小企业3家，其中2家企业成功入库登记")
     assert ids(f) == {x.pk for x in registered}
     assert all(x.valid_until == D(2025, 12, 31) for x in registered)
     f = compute("entities.sme_registered", county_a, Period.year_of(2024))
-    assert (f.value, f.text) == (1, "组织国家科技型中小企业评价1家，入库登记1家")
+    assert (f.value, f.text) == (1, "组织参评国家科技型中小企业1家，其中1家企业成功入库登记")
     empty = compute("entities.sme_registered", county_a, Period.year_of(2023))
-    assert (empty.value, empty.text) == (0, "本期无国家科技型中小企业评价入库")
+    assert (empty.value, empty.text) == (0, "本期无科技型中小企业评价入库")
 
 
 def test_entities_visits(staff_a, staff_b, county_a, county_b, hte):
@@ -621,10 +621,14 @@ def projects(staff_a, staff_b, county_a, county_b, key_rd):
 
 def test_projects_applications(projects, county_a, city):
     # 2025 calls, submitted: 戊 (national); 甲, 乙, 己, 庚 (省重点研发), 丙 (省新产品) = 5 provincial; 丁 (city)
-    # → 7: 国家级1项、省级5项、市级1项 (辛's draft, 壬's 2024 call and county B excluded)
+    # → 7: 国家级1项、省级5项、市级1项 (辛's draft, 壬's 2024 call and county B excluded); of these approved by
+    # the end of 2025 (列入): 戊; 甲, 乙, 丙; 丁 → 5 (庚 only in 2026, 己 still recommended)
     f = compute("projects.applications", county_a, Y2025)
     assert f.value == 7
-    assert f.text == "申报各级科技计划项目7项，其中国家级1项、省级5项、市级1项"
+    assert f.text == (
+        "组织申报各级科技计划项目7项（国家级1项、省级5项、市级1项），"
+        "其中列入各级科技计划项目5项（国家级1项、省级3项、市级1项）"
+    )
     assert ids(f) == {projects[k].application.pk for k in "戊甲乙丙丁庚"} | {projects["己"].pk}
     assert compute("projects.applications", city, Y2025).value == 8
     empty = compute("projects.applications", county_a, Y2026)
@@ -636,15 +640,17 @@ def test_projects_approvals(projects, county_a):
     # → 5 (庚 decided in 2026, 壬 in 2024, county B not counted)
     f = compute("projects.approvals", county_a, Y2025)
     assert f.value == 5
+    # each category has three projects or fewer: named "单位“项目名称”"
     assert f.text == (
-        "获批立项科技计划项目5项，其中国家级1项（科技部专项1项）、省级3项（省重点研发计划2项、省新产品试制计划1项）、"
-        "市级1项（市竞争性1项）"
+        "获批立项科技计划项目5项，其中国家级1项（科技部专项1项：开化县戊科技有限公司“高纯硅材料关键技术”）、"
+        "省级3项（省重点研发计划2项：开化县甲科技有限公司“高效节能电机研发”、开化县乙科技有限公司“茶叶智能加工装备”；"
+        "省新产品试制计划1项：开化县丙科技有限公司“新型环保涂料”）、市级1项（市竞争性1项：开化县丁科技有限公司“山茶油精深加工”）"
     )
     assert ids(f) == {projects[k].pk for k in "戊甲乙丙丁"}
     f = compute("projects.approvals", county_a, Y2026)
     assert (f.value, f.text, ids(f)) == (
         1,
-        "获批立项科技计划项目1项，其中省级1项（省重点研发计划1项）",
+        "获批立项科技计划项目1项，其中省级1项（省重点研发计划1项：开化县庚科技有限公司“数控机床主轴”）",
         {projects["庚"].pk},
     )
     empty = compute("projects.approvals", county_a, Period.year_of(2023))
@@ -747,19 +753,24 @@ def test_talent_nominations(talent, county_a, city):
     # 县重点创新团队 1个 → 4 (王五's 2024 nomination, the 2023 team and county B's team not counted)
     f = compute("talent.nominations", county_a, Y2025)
     assert f.value == 4
+    # the programme with its family (category 万人计划), nominees with their employer, teams with their host
     assert f.text == (
-        "推荐申报人才计划和创新团队4项，其中万人计划青年拔尖人才2人（张三、李四；已入选1人）、"
-        "省领军型创新团队1个（高端装备创新团队；已入选1个）、县重点创新团队1个（茶产业创新团队；已入选1个）"
+        "推荐申报人才计划和创新团队4项，其中“万人计划”青年拔尖人才2人（浙江农林大学张三、浙江农林大学李四；已入选1人）、"
+        "省领军型创新团队1个（开化县甲科技有限公司“高端装备创新团队”；已入选1个）、"
+        "县重点创新团队1个（开化县乙科技有限公司“茶产业创新团队”；已入选1个）"
     )
     assert ids(f) == {talent["zhang"].application.pk, talent["li"].pk, talent["team"].application.pk,
                       talent["county_team"].application.pk}  # fmt: skip
     # the city adds county B's team to the same programme name → 省领军型创新团队2个
     assert (
-        "省领军型创新团队2个（新材料团队、高端装备创新团队；已入选2个）"
+        "省领军型创新团队2个（常山县乙材料有限公司“新材料团队”、开化县甲科技有限公司“高端装备创新团队”；已入选2个）"
         in compute("talent.nominations", city, Y2025).text
     )
     f = compute("talent.nominations", county_a, Period.year_of(2024))
-    assert (f.value, f.text) == (1, "推荐申报人才计划和创新团队1项，其中万人计划青年拔尖人才1人（王五）")
+    assert (f.value, f.text) == (
+        1,
+        "推荐申报人才计划和创新团队1项，其中“万人计划”青年拔尖人才1人（浙江农林大学王五）",
+    )
     empty = compute("talent.nominations", county_a, Y2026)
     assert (empty.value, empty.text) == (0, "本期未推荐人才和团队申报")
 
@@ -784,7 +795,10 @@ def test_talent_matching_paid(talent, staff_a, staff_b, county_a, city):
 
     f = compute("talent.matching_paid", county_a, Y2025)
     assert f.value == Decimal("700000")
-    assert f.text == "拨付人才和团队配套资金70万元（2个项目，2笔）"
+    # two recipients: named, the larger first
+    assert f.text == (
+        "拨付人才和团队县级配套资金70万元（开化县甲科技有限公司省领军型创新团队50万元、“万人计划”青年拔尖人才张三20万元）"
+    )
     assert ids(f) == {d.pk for d in paid}
     f = compute("talent.matching_paid", county_a, Y2026)
     assert (f.value, ids(f)) == (Decimal("300000"), {later.pk})
@@ -815,15 +829,21 @@ def test_talent_checks_passed(talent, staff_a, staff_b, county_a):
 
     f = compute("talent.checks_passed", county_a, Y2025)
     assert f.value == 2
-    assert f.text == "创新团队通过考核2次，其中中期检查1次、实地考核1次，另有1次未通过"
+    assert f.text == (
+        "开化县甲科技有限公司省领军型创新团队“高端装备创新团队”通过中期检查、实地考核；另有1次检查考核未通过"
+    )
     assert ids(f) == {m.pk for m in passed}
     assert f.evidence_model is Milestone
     f = compute("talent.checks_passed", county_a, Period.year_of(2024))
-    assert (f.value, f.text, ids(f)) == (1, "创新团队通过考核1次，其中实地考核1次", {old.pk})
+    assert (f.value, f.text, ids(f)) == (
+        1,
+        "开化县丙科技有限公司省领军型创新团队“旧团队”通过实地考核",
+        {old.pk},
+    )
     q3 = compute("talent.checks_passed", county_a, Period.parse("2025-Q3"))
-    assert (q3.value, q3.text) == (0, "本期无创新团队通过考核，另有1次未通过")
+    assert (q3.value, q3.text) == (0, "本期无创新团队通过检查考核；另有1次检查考核未通过")
     empty = compute("talent.checks_passed", county_a, Y2026)
-    assert (empty.value, empty.text) == (0, "本期无创新团队考核")
+    assert (empty.value, empty.text) == (0, "本期无创新团队检查考核")
 
 
 # --- every figure registered, and a fixed number of queries ---------------------------------------------------
@@ -832,12 +852,15 @@ def test_talent_checks_passed(talent, staff_a, staff_b, county_a):
 def test_every_programme_figure_is_registered_in_its_section():
     sections = {k: REGISTRY[k].section for k in PROGRAMME_KEYS}
     assert sections == {
-        "policy.documents": 1, "policy.claims_enterprises": 1, "policy.claim_items": 1, "policy.money_paid": 1,
+        "policy.documents": 1, "policy.documents_implemented": 1, "policy.claims": 1,
+        "policy.claims_enterprises": 1, "policy.claim_items": 1, "policy.money_paid": 1,
         "policy.vouchers_issued": 1, "policy.vouchers_redeemed": 1,
         "entities.applications": 2, "entities.new_qualifications": 2, "entities.sme_registered": 2,
         "entities.visits": 2,
-        "projects.applications": 3, "projects.approvals": 3, "projects.grants": 3, "projects.largest": 3,
-        "talent.nominations": 6, "talent.matching_paid": 6, "talent.checks_passed": 6,
+        "projects.applications": 3, "projects.approvals": 3, "projects.by_nature": 3, "projects.grants": 3,
+        "projects.largest": 3,
+        "talent.nominations": 6, "talent.matching_paid": 6, "talent.team_funds": 6, "talent.checks_passed": 6,
+        "talent.site_checks": 6,
     }  # fmt: skip
 
 

@@ -28,5 +28,7 @@ def test_the_demo_countys_summary_renders_all_eight_sections(reference):
     assert rendered.figures["entities.new_qualifications"].evidence_count > 0
     assert rendered.figures["rnd.rd_ytd"].evidence_count > 0 and "R&D" in rendered.figures["rnd.rd_ytd"].text
     markdown = build_markdown(rendered)
-    assert markdown.count("\n## ") == 8 and "万元" in markdown
+    # printed: the five sections with data, （一）…（五）; 5, 7 and 8 left out, no "no data" note
+    assert markdown.count("\n### ") == 5 and "万元" in markdown and s.NO_DATA not in markdown
+    assert "### （五）招才引智工作" in markdown
     assert build_docx(rendered)[:2] == b"PK"

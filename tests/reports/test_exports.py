@@ -30,9 +30,12 @@ from tests.factories import OrganisationFactory
 D = dt.date
 Y2025 = Period.year_of(2025)
 HEADINGS = [
-    "一、政策激励", "二、创新主体培育", "三、科技计划项目", "四、R&D 经费投入",
-    "五、科技特派员", "六、招才引智", "七、产学研合作", "八、科技宣传教育",
+    "（一）政策激励工作", "（二）创新主体培育工作", "（三）科技计划项目工作", "（四）R&D 经费投入工作",
+    "（五）科技特派员工作", "（六）招才引智工作", "（七）产学研合作工作", "（八）科技宣传教育工作",
 ]  # fmt: skip
+# What the printed files carry: the sections with data (1 and 3 here), numbered one after another; the
+# others — default prose around figures without records, or the "no data yet" note — are left out.
+PRINTED = ["（一）政策激励工作", "（二）科技计划项目工作"]
 GRANTS = "获得科技计划项目经费补助400万元，均为省级项目"
 GRANTS_AFTER = "获得科技计划项目经费补助450万元，均为省级项目"  # after a third project of 500,000 元
 
@@ -132,10 +135,12 @@ def assert_official_layout(data):
     assert (east_asian(run), run.font.size.pt) == ("方正小标宋简体", 22)
 
     text = docx_text(doc)
-    for heading in HEADINGS:
+    for heading in PRINTED:  # level-2 headings "（一）" in 楷体 (GB/T 9704 7.3.3)
         heading_paragraph = next(p for p in doc.paragraphs if p.text == heading)
-        assert {(east_asian(r), r.font.size.pt) for r in heading_paragraph.runs} == {("黑体", 16)}
+        assert {(east_asian(r), r.font.size.pt) for r in heading_paragraph.runs} == {("楷体_GB2312", 16)}
         assert heading in text
+    for level1 in (p for p in doc.paragraphs if re.match("[一二三]、", p.text)):
+        assert {(east_asian(r), r.font.size.pt) for r in level1.runs} == {("黑体", 16)}
 
     # Every run names its East Asian font and Times New Roman for digits, in the body and the footers.
     runs = [r for p in doc.paragraphs for r in p.runs]
@@ -188,8 +193,12 @@ def test_docx_is_an_official_document(summary_a):
     assert paragraph.runs[0].text == "二是争取上级项目支持。"
     assert east_asian(paragraph.runs[0]) == "楷体_GB2312"
     assert paragraph.text.startswith("二是争取上级项目支持。获批立项科技计划项目2项")
-    # sections without figures say so, nothing invented
-    assert text.count(s.NO_DATA) == 3
+    # sections without data and without prose of staff's own are left out: no placeholder sentence
+    assert s.NO_DATA not in text and "{" not in text and "暂无" not in text
+    assert "招才引智" not in text and "科技特派员" not in text
+    assert [p.text for p in doc.paragraphs if re.match("（[一二三四五六七八]）", p.text)] == PRINTED
+    # the opening paragraph comes right after the title and its empty line
+    assert doc.paragraphs[2].text.startswith("2025年，我局")
     # signed by the bureau, right-aligned
     signature = next(p for p in doc.paragraphs if p.text == "开化县经信科技局")
     assert signature.alignment == WD_ALIGN_PARAGRAPH.RIGHT
@@ -205,14 +214,18 @@ def test_html_is_standalone_and_every_figure_names_its_label(summary_a):
     for outward in ("<link", "<script", "src=", "href=", "http://", "https://", "url("):
         assert outward not in page
     text = html.unescape(page)
-    for heading in HEADINGS:
-        assert f"<h2>{heading}</h2>" in text
+    assert re.findall(r"<h3>([^<]+)</h3>", text) == PRINTED and s.NO_DATA not in text
     assert (
         f'<span class="fig" data-key="projects.grants" title="科技计划项目经费补助（依据2条记录）">{GRANTS}</span>'
         in text
     ), re.findall(r'<span class="fig" data-key="projects.grants"[^>]*>', text)
     spans = re.findall(r'<span class="fig" data-key="([^"]+)" title="([^"]+)">', text)
-    assert len(spans) == 24 and all(title for _key, title in spans)  # every placeholder of the default prose
+    # the printed sections' default prose carries the figures with records (the policy document; the project
+    # applications, approvals and grants) and leaves out the sentences of those without ("本期未…")
+    assert [k for k, _t in spans] == [
+        "policy.documents", "projects.applications", "projects.approvals", "projects.grants",
+    ] and all(t for _k, t in spans)  # fmt: skip
+    assert "本期" not in text and "暂无" not in text
     assert "<title>开化县经信科技局2025年科技工作总结</title>" in text
 
 
@@ -220,9 +233,13 @@ def test_markdown(summary_a):
     md = exports.build_markdown(s.render(summary_a))
     lines = md.splitlines()
     assert lines[0] == "# 开化县经信科技局2025年科技工作总结"
-    assert [line[3:] for line in lines if line.startswith("## ")] == HEADINGS
-    assert "\n\n二是争取上级项目支持。获批立项科技计划项目2项" in md and f"{GRANTS}。其中" in md
-    assert "\n\n三是用好科技创新券。" in md  # paragraphs separated by an empty line
+    assert [line[4:] for line in lines if line.startswith("### ")] == PRINTED
+    assert not [line for line in lines if line.startswith("## ")]  # no closing part: no level-1 headings
+    assert (
+        "\n\n二是争取上级项目支持。获批立项科技计划项目2项" in md and f"{GRANTS}。" in md
+    )  # an empty line between
+    # section 一 prints its one paragraph with records, renumbered: no vouchers or claims were recorded
+    assert "\n\n一是完善政策体系。" in md and "二是抓好政策兑现" not in md and "用好科技创新券" not in md
 
 
 def test_json(summary_a):
@@ -231,9 +248,13 @@ def test_json(summary_a):
     assert (data["title"], data["county"], data["period"], data["state"]) == (
         "开化县经信科技局2025年科技工作总结", "开化县", "2025年", "draft",
     )  # fmt: skip
-    assert [(x["number"], x["title"]) for x in data["sections"]] == [
-        (i + 1, h.split("、", 1)[1]) for i, h in enumerate(HEADINGS)
+    assert [(x["number"], x["heading"]) for x in data["sections"]] == [
+        (i + 1, h) for i, h in enumerate(HEADINGS)
     ]
+    assert data["opening"][0].startswith("2025年，我局") and [c["key"] for c in data["closing"]] == [
+        "problems", "next",
+    ]  # fmt: skip
+    assert [b["heading"] for b in data["document"]] == ["", *PRINTED]
     paragraph = data["sections"][2]["paragraphs"][1]
     assert paragraph.startswith("二是争取上级项目支持。") and GRANTS in paragraph
     grants = next(f for f in data["figures"] if f["key"] == "projects.grants")
@@ -248,7 +269,7 @@ def test_a_frozen_summary_exports_its_frozen_values(summary_a, staff_a, county_a
     s.summary_freeze(by=staff_a, summary=summary_a)
     approve_project(staff_a, county_a, call_a, "开化县丙科技有限公司", "新型茶机", D(2025, 10, 1), 500_000)
     live = s.render(s.Summary(county=county_a, period_start=Y2025.start, period_end=Y2025.end,
-                              sections=s.default_sections(), title="live"))  # fmt: skip
+                              sections=s.default_sections(Y2025), title="live"))  # fmt: skip
     assert live.figures["projects.grants"].text == GRANTS_AFTER  # the records did change
 
     rendered = s.render(summary_a)

@@ -76,7 +76,7 @@ def test_json_lists_every_figure_with_its_value_and_evidence(data):
 
     docs = by_key["policy.documents"]
     assert docs["value"] == ["《开化县科技创新券管理办法》（开经信〔2025〕80号）"]  # county B's is not here
-    assert (docs["label"], docs["evidence_count"]) == ("出台政策文件", 1)
+    assert (docs["label"], docs["evidence_count"]) == ("参与制定出台政策文件", 1)
     grants = by_key["projects.grants"]
     # 1,000,000 + 3,000,000 元 → 4000000 as a JSON number, 400万元 in the text
     assert (grants["value"], grants["unit"], grants["evidence_count"]) == (4000000, "元", 2)

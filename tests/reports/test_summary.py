@@ -64,8 +64,13 @@ def paid_claims(staff, county, hte, incentive, count, start=0):
 
 
 def test_default_prose_covers_eight_sections_and_names_only_registered_figures():
-    sections = s.default_sections()
-    assert list(sections) == [str(n) for n in range(1, 9)]
+    sections = s.default_sections(Period.year_of(2026))
+    # the seed's shape: an opening, the eight sections, then the two parts staff write (empty)
+    assert list(sections) == ["opening", *(str(n) for n in range(1, 9)), "problems", "next"]
+    assert sections["opening"].startswith("2026年，") and "{" not in sections["opening"]
+    assert sections["problems"] == sections["next"] == ""
+    # each stream's default prose comes from its own app (programmes/sections.py, rnd/sections.py)
+    assert sections["1"] == s.PROSE[1] and sections["4"] == s.PROSE[4]
     for number in ("5", "7", "8"):  # streams not built yet: said plainly, nothing invented
         assert sections[number] == s.NO_DATA
     for number in ("1", "2", "3", "4", "6"):
@@ -79,14 +84,14 @@ def test_create_render_and_the_eight_headings(staff_a, county_a, hte, incentive)
     assert summary.title == "开化县经信科技局2026年科技工作总结"
     rendered = s.render(summary)
     assert [sec.heading for sec in rendered.sections] == [
-        "一、政策激励", "二、创新主体培育", "三、科技计划项目", "四、R&D 经费投入",
-        "五、科技特派员", "六、招才引智", "七、产学研合作", "八、科技宣传教育",
+        "（一）政策激励工作", "（二）创新主体培育工作", "（三）科技计划项目工作", "（四）R&D 经费投入工作",
+        "（五）科技特派员工作", "（六）招才引智工作", "（七）产学研合作工作", "（八）科技宣传教育工作",
     ]  # fmt: skip
     text = rendered.sections[0].paragraphs[1].plain
     # 2 enterprises × 20万元, paid in 2026
-    assert (
-        text
-        == "二是抓好政策兑现。兑现政策奖励企业2家，兑现奖励事项共2项，其中高新技术企业2项，兑现奖励资金40万元。"
+    assert text == (
+        "二是抓好政策兑现。针对2025年度《开化县关于加快科技创新的若干政策意见》申报的2家企业的2个奖励项目"
+        "（其中高新技术企业2家），兑现政策激励资金40万元。"
     )
     assert rendered.figures["policy.money_paid"].evidence_count == 2
     assert not rendered.sections[4].has_data and rendered.sections[0].has_data
@@ -148,8 +153,8 @@ def test_rendering_takes_a_fixed_number_of_queries(
 ):
     paid_claims(staff_a, county_a, hte, incentive, count)
     summary = s.summary_create(by=staff_a, county=county_a, period=YEAR_2026)
-    # The figures' fixed cost: 24 figures, a value query or two and an evidence count each; 1 or 6 alike.
-    with django_assert_max_num_queries(52):
+    # The figures' fixed cost: a value query or two and an evidence count per figure; 1 or 6 alike.
+    with django_assert_max_num_queries(2 * len(REGISTRY) + 4):
         s.render(summary)
 
 

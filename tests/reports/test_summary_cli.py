@@ -16,7 +16,7 @@ from kechuang.reports.models import Summary
 from .test_exports import (
     GRANTS,
     GRANTS_AFTER,
-    HEADINGS,
+    PRINTED,
     approve_project,
     assert_body_paragraph,
     assert_official_layout,
@@ -53,7 +53,8 @@ def test_each_format_from_the_default_prose_without_saving_anything(call_a, tmp_
 
     run(*base, "--format", "md", "-o", str(tmp_path / "s.md"))
     md = (tmp_path / "s.md").read_text(encoding="utf-8")
-    assert [line[3:] for line in md.splitlines() if line.startswith("## ")] == HEADINGS and GRANTS in md
+    # printed: the sections with data (1 and 3), numbered on; no closing part written, no level-1 heading
+    assert [line[4:] for line in md.splitlines() if line.startswith("### ")] == PRINTED and GRANTS in md
 
     run(*base, "-o", str(tmp_path / "s.html"))  # the format from the file's extension
     page = (tmp_path / "s.html").read_text(encoding="utf-8")

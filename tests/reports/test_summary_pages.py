@@ -17,8 +17,8 @@ from tests.conftest import client_for
 from tests.reports.test_summary import paid_claims
 
 HEADINGS = [
-    "一、政策激励", "二、创新主体培育", "三、科技计划项目", "四、R&amp;D 经费投入",
-    "五、科技特派员", "六、招才引智", "七、产学研合作", "八、科技宣传教育",
+    "（一）政策激励工作", "（二）创新主体培育工作", "（三）科技计划项目工作", "（四）R&amp;D 经费投入工作",
+    "（五）科技特派员工作", "（六）招才引智工作", "（七）产学研合作工作", "（八）科技宣传教育工作",
 ]  # fmt: skip
 FIG_LINK = re.compile(
     r'<a class="fig[a-z -]*" href="(/reports/summaries/\d+/evidence/([a-z_.0-9]+)/)"[^>]*>([^<]*)<'
@@ -55,11 +55,9 @@ def test_staff_create_a_year_summary_that_renders_all_eight_sections(staff_a, co
     assert "草稿：数字实时" in page
     # the figure is a link to its evidence, with its evidence count
     links = {key: (url, text) for url, key, text in FIG_LINK.findall(page)}
-    assert links["policy.claims_enterprises"] == (
-        f"/reports/summaries/{summary.pk}/evidence/policy.claims_enterprises/",
-        "兑现政策奖励企业2家",
-    )
-    assert links["policy.money_paid"][1] == "兑现奖励资金40万元"
+    url, text = links["policy.claims"]
+    assert url == f"/reports/summaries/{summary.pk}/evidence/policy.claims/"
+    assert "申报的2家企业的2个奖励项目" in text and text.endswith("兑现政策激励资金40万元")
     # sections without data say so
     assert page.count(s.NO_DATA) == 3
     for download in ("docx", "html", "md"):
@@ -99,7 +97,7 @@ def test_every_figure_link_lists_exactly_its_evidence_records(staff_a, summary):
         for record in evidence:
             assert html.escape(str(record)) in listed, (key, record)
         checked_records += len(evidence)
-    assert checked_records >= 6
+    assert checked_records >= 2  # the two claims paid (policy.claims)
     # the two enterprises paid, each linked to its page
     listed = body(client.get(f"/reports/summaries/{summary.pk}/evidence/policy.claims_enterprises/"))
     orgs = s.evidence_queryset(summary, "policy.claims_enterprises")
@@ -160,15 +158,15 @@ def test_freeze_keeps_the_values_and_compare_shows_what_changed(staff_a, county_
     paid_claims(staff_a, county_a, hte, incentive, 1, start=10)  # a third claim paid after freezing
 
     page = body(client.get(f"/reports/summaries/{summary.pk}/"))
-    assert ">兑现政策奖励企业2家<" in page and "兑现奖励资金40万元" in page
+    assert "申报的2家企业的2个奖励项目" in page and "兑现政策激励资金40万元" in page
     assert "已定稿" in page and "staff_a" in page
     assert f"/reports/summaries/{summary.pk}/edit/" not in page
     assert f"/reports/summaries/{summary.pk}/freeze/" not in page
     assert client.get(f"/reports/summaries/{summary.pk}/edit/").status_code == 302
 
     compare = body(client.get(f"/reports/summaries/{summary.pk}/compare/"))
-    assert "兑现政策奖励企业2家" in compare and "兑现政策奖励企业3家" in compare
-    assert "兑现奖励资金40万元" in compare and "兑现奖励资金60万元" in compare
+    assert "申报的2家企业的2个奖励项目" in compare and "申报的3家企业的3个奖励项目" in compare
+    assert "兑现政策激励资金40万元" in compare and "兑现政策激励资金60万元" in compare
 
     # the evidence is the frozen records: the two paid before freezing
     listed = body(client.get(f"/reports/summaries/{summary.pk}/evidence/policy.claims_enterprises/"))
@@ -194,7 +192,7 @@ def test_other_county_gets_404_and_leader_reads_only(staff_b, leader_a, enterpri
 
     leader = client_for(leader_a)
     page = body(leader.get(base))
-    assert leader.get(base).status_code == 200 and "一、政策激励" in page
+    assert leader.get(base).status_code == 200 and "（一）政策激励工作" in page
     assert base + "edit/" not in page and base + "freeze/" not in page
     assert leader.get(base + "edit/").status_code == 403
     assert leader.post(base + "edit/", {"title": "x"}).status_code == 403
@@ -215,11 +213,11 @@ def test_detail_page_queries_do_not_grow_with_the_data(
     budget = 3 * len(REGISTRY) + 10
     with django_assert_max_num_queries(budget) as small_queries:
         small = client.get(url)
-    assert "兑现政策奖励企业2家" in body(small)
+    assert "申报的2家企业的2个奖励项目" in body(small)
     paid_claims(staff_a, county_a, hte, incentive, 10, start=20)
     with django_assert_max_num_queries(budget) as large_queries:
         large = client.get(url)
-    assert "兑现政策奖励企业12家" in body(large)
+    assert "申报的12家企业的12个奖励项目" in body(large)
     assert len(large_queries) <= len(small_queries)
     evidence = f"/reports/summaries/{summary.pk}/evidence/policy.money_paid/"
     with django_assert_max_num_queries(20):

@@ -179,7 +179,7 @@ def test_comparing_two_versions_shows_the_prose_and_the_figures_that_differ(froz
     comparison = s.compare_versions(frozen, v2)
     assert comparison.prose_changed
     (changed,) = [sec for sec in comparison.sections if sec.changed]
-    assert changed.heading == "三、科技计划项目"
+    assert changed.heading == "（三）科技计划项目工作"
     (paragraph,) = [r for r in changed.rows if r.changed]
     assert "".join(t for _c, t in paragraph.a) == f"全年项目工作成效明显，{GRANTS}。"
     assert "".join(t for _c, t in paragraph.b) == f"全年争取上级项目支持力度加大，{GRANTS_AFTER}。"
@@ -231,8 +231,8 @@ def test_staff_revise_on_the_page_and_both_versions_are_listed_with_who_froze_th
 
     compare = client.get(f"/reports/summaries/{v2.pk}/versions/?a=1&b=2").content.decode()
     assert "<del>" in compare and "<ins>" in compare
-    assert "三、科技计划项目" in compare and GRANTS in compare and GRANTS_AFTER in compare
-    assert "一、政策激励" not in compare  # unchanged sections are not listed
+    assert "（三）科技计划项目工作" in compare and GRANTS in compare and GRANTS_AFTER in compare
+    assert "（一）政策激励工作" not in compare  # unchanged sections are not listed
 
 
 def test_a_second_post_after_freezing_changes_nothing(call_a, staff_a, county_a):

@@ -63,9 +63,11 @@ def test_all_seven_are_registered_in_section_4():
 def test_official_rd_computed_then_published(staff_a, county_a, world):
     f = fig("rnd.official_rd", county_a)
     assert f.value == D("14000000.00") and f.unit == "元"
+    # Deliberately changed wording: the seed's "占GDP比重…，比上年提高…" sentence; and the platform holds 2 of
+    # the province's and of 衢州市's counties only, so its ranks (第1位 of 2) are not quoted.
     assert f.text == (
-        "2024年R&D经费支出1400万元，同比增长40.00%；R&D经费投入强度0.28%，较上年增加0.08个百分点，"
-        "在平台内全省2个、全市2个县（市、区）中分别居第1位、第1位（平台根据企业统计报表计算）"
+        "2024年R&D经费支出1400万元，同比增长40.00%，占GDP比重0.28%，比上年增加0.08个百分点"
+        "（平台根据企业统计报表计算）"
     )
     assert f.evidence_model is EnterpriseStat and f.evidence_count == 16  # 甲's 12 months and 乙's 4 quarters
 
@@ -76,28 +78,30 @@ def test_official_rd_computed_then_published(staff_a, county_a, world):
         services.official_figure_save(
             by=staff_a,
             data={"county": county_a, "year": year, "indicator": "rd_intensity", "value": D(value),
-                  "province_rank": rank, "city_rank": 2, "source": source},
+                  "province_rank": rank, "province_count": 89, "city_rank": 2, "city_count": 6, "source": source},
         )  # fmt: skip
 
     # No published 2023 figure yet: 2024's is compared with 2023 computed from today's data (0.20%).
     publish(2024, "0.30", 35)
     assert (
-        "R&D经费投入强度0.30%，较上年增加0.10个百分点，居全省第35位、全市第2位"
+        "占GDP比重0.30%，比上年增加0.10个百分点，占GDP比重居全省89个县（市、区）第35位、全市6个县（市、区）第2位"
         in fig("rnd.official_rd", county_a).text
     )
     publish(2023, "0.21", 41)  # published against published
     f = fig("rnd.official_rd", county_a)
     assert f.text == (
-        "2024年R&D经费支出1400万元，同比增长40.00%；R&D经费投入强度0.30%，较上年增加0.09个百分点，"
-        f"居全省第35位、全市第2位（数据来源：{source}）"
+        f"根据{source}，2024年R&D经费支出1400万元，同比增长40.00%，占GDP比重0.30%，比上年增加0.09个百分点，"
+        "占GDP比重居全省89个县（市、区）第35位、全市6个县（市、区）第2位"
     )
     assert f.evidence_model is OfficialFigure and f.evidence_count == 1  # 2024's published rows
 
 
 def test_rd_year_to_date_with_growth(county_a, world):
     f = fig("rnd.rd_ytd", county_a, Q3)
+    # 2025's roster is 甲 and 乙: 甲 1,200,000 × 9 + 乙 600,000 × 3 = 12,600,000; the same two in 2024 1-9月:
+    # 1,000,000 × 9 + 500,000 × 3 = 10,500,000 → +20.00%. (Wording deliberately the seed's 统计申报数 sentence.)
     assert f.value == D("12600000.00")
-    assert f.text == "2025年1-9月R&D经费支出1260万元，同比增长20.00%"
+    assert f.text == "2025年1-9月，全县企业R&D经费统计申报数为1260万元，同口径同比增长20.00%"
     assert f.evidence_count == 12  # 9 months of 甲, 3 quarters of 乙
     # The whole year asked for, data reach September: the text names the span actually quoted.
     assert fig("rnd.rd_ytd", county_a).text == f.text
@@ -108,7 +112,7 @@ def test_rd_year_to_date_with_growth(county_a, world):
 
 def test_above_scale_count(county_a, world):
     f = fig("rnd.above_scale_count", county_a)
-    assert (f.value, f.text) == (2, "2025年规上工业企业2家，比上年增加1家")
+    assert (f.value, f.text) == (2, "全县纳入2025年度统计的规上工业企业共2家，比上年增加1家")
     assert sorted(f.evidence.values_list("name", flat=True)) == [
         "开化县乙新材料有限公司",
         "开化县甲科技有限公司",
@@ -128,7 +132,7 @@ def test_high_tech_value_added_and_share_with_city_rank(county_a, world):
 
 
 def test_target_attainment(staff_a, county_a, world):
-    assert fig("rnd.target_attainment", county_a).text == "2025年未设定R&D相关目标"
+    assert fig("rnd.target_attainment", county_a).text == "暂无2024、2025年度R&D相关目标"
     for key, value in (
         ("rd_expenditure", D("20000000")),
         ("rd_intensity", D("0.30")),
@@ -139,15 +143,16 @@ def test_target_attainment(staff_a, county_a, world):
         )
     f = fig("rnd.target_attainment", county_a, Q3)
     assert f.value == 1 and f.evidence_model is Target and f.evidence_count == 3
+    # Wording deliberately changed: each target as the bureau states it ("…以上"), the span with its value.
     assert f.text == (
-        "2025年设定目标3项，已达到1项：规上工业企业数目标3家，实际2家，完成目标的66.67%；"
-        "R&D经费支出目标2000万元，实际1260万元（1-9月），完成目标的63.00%；"
-        "R&D经费投入强度目标0.30%，实际0.32%（1-9月），达到目标（高出0.02个百分点）"
+        "2025年度目标中，“规上工业企业数3家以上”，实际2家，未完成；"
+        "“R&D经费支出2000万元以上”，1-9月实际1260万元，完成目标的63.00%；"
+        "“R&D经费投入强度0.30%以上”，1-9月实际0.32%，达到目标（高出0.02个百分点）"
     )
 
 
 def test_returns_completed(staff_a, county_a, org_x, world):
-    assert fig("rnd.returns_completed", county_a).text == "本期没有到期的统计报表"
+    assert fig("rnd.returns_completed", county_a).text == "本期暂无到期的统计报表"
     listed = [org_x, world["second"]]
     torch = services.return_type_save(
         by=staff_a, listed=listed,
@@ -166,13 +171,14 @@ def test_returns_completed(staff_a, county_a, org_x, world):
         filing = ReturnFiling.objects.get(round=rnd, organisation=org_x)
         services.filing_update(by=staff_a, filing=filing, status="submitted", submitted_on=day)
     f = fig("rnd.returns_completed", county_a)
-    assert f.text == "组织火炬统计年报、高企统计季报2项统计报送，应报3家次、已报2家次，报送率66.67%"
+    # 高企统计季报's Q1 round is complete (甲 filed); 火炬统计年报 still owes 乙's filing. Q4's is due in 2026.
+    assert f.text == "完成高企统计季报报送工作，火炬统计年报尚有1家次未报送，共报送2家次"
     assert (f.value, f.evidence_count) == (2, 2)
     pending = ReturnFiling.objects.get(round=annual, organisation=world["second"])
     services.filing_update(by=staff_a, filing=pending, status="exempt", note="已注销")
     assert (
         fig("rnd.returns_completed", county_a).text
-        == "完成火炬统计年报、高企统计季报2项统计报送，应报2家次、已报2家次"
+        == "完成火炬统计年报、高企统计季报等各类统计报送工作，共报送2家次"
     )
 
 
@@ -182,7 +188,7 @@ def test_a_city_sums_its_counties_without_ranks(county_a, world):
     # 14,000,000 + 10,000,000 = 24,000,000 (+33.33% on 18,000,000); 24e6 ÷ 10e9 = 0.24% (0.18% before)
     assert f.value == D("24000000.00")
     assert f.text == (
-        "2024年R&D经费支出2400万元，同比增长33.33%；R&D经费投入强度0.24%，较上年增加0.06个百分点"
+        "2024年R&D经费支出2400万元，同比增长33.33%，占GDP比重0.24%，比上年增加0.06个百分点"
         "（平台根据企业统计报表计算）"
     )
     assert f.evidence_count == 16 + 1  # both counties' 2024 returns
@@ -207,7 +213,8 @@ def test_the_summary_evidence_pages_list_the_records(staff_a, staff_b, county_a,
     services.official_figure_save(
         by=staff_a,
         data={"county": county_a, "year": 2024, "indicator": "rd_intensity", "value": D("0.30"),
-              "province_rank": 35, "city_rank": 2, "source": "《2024年浙江省科技进步统计监测报告》"},
+              "province_rank": 35, "province_count": 89, "city_rank": 2, "city_count": 6,
+              "source": "《2024年浙江省科技进步统计监测报告》"},
     )  # fmt: skip
     summary = s.summary_create(by=staff_a, county=county_a, period=Q3)
     client = client_for(staff_a)

@@ -28,7 +28,7 @@ def frozen_2025(staff_a, county_a):
     official = services.official_figure_save(
         by=staff_a,
         data={"county": county_a, "year": 2024, "indicator": "rd_intensity", "value": D("0.26"),
-              "province_rank": 40, "city_rank": 1, "source": SOURCE},
+              "province_rank": 40, "province_count": 89, "city_rank": 1, "city_count": 6, "source": SOURCE},
     )  # fmt: skip
     summary = s.summary_create(by=staff_a, county=county_a, period=Period.year_of(2025))
     s.summary_freeze(by=staff_a, summary=summary)

@@ -37,7 +37,8 @@ def data(staff_a, staff_b, county_a, county_b, org_x, org_y):
     services.official_figure_save(
         by=staff_a,
         data={"county": county_a, "year": 2024, "indicator": "rd_intensity", "value": D("0.26"),
-              "province_rank": 40, "city_rank": 1, "source": "《2024年浙江省科技进步统计监测报告》"},
+              "province_rank": 40, "province_count": 89, "city_rank": 1, "city_count": 6,
+              "source": "《2024年浙江省科技进步统计监测报告》"},
     )  # fmt: skip
     services.target_save(
         by=staff_b,
@@ -58,10 +59,16 @@ def test_the_indicator_page_shows_values_changes_ranks_targets_and_official(staf
     assert "开化县 R&D 指标与排名" in html
     row = html[html.index('data-key="rd_intensity"') :][:2500]
     assert "0.25%" in row and "0.20%" in row and "增加0.05个百分点" in row  # value, previous, change
-    assert "第1/2位" in row  # 0.25% against 常山县's 0.20%
+    # 0.25% is first against 常山县's 0.20%, but the platform holds 2 of 衢州's 6 counties (and 2 of the
+    # province's): its own rank is not one to read off the page — "—", with the reason in the title
+    assert "第1/2位" not in row
+    assert (
+        'title="平台只有全市6个县（市、区）中2个的数据，平台计算的排名不作引用；正式排名请录入公布数据。"'
+        in row
+    )
     assert "2.60%" in row and "低于目标2.35个百分点" in row
     assert "0.26%" in row and "增加0.01个百分点" in row  # official 0.26% − computed 0.25%
-    assert "全省第40位" in row
+    assert "全省89个县（市、区）第40位" in row  # the published rank with its denominator (deliberately)
     rd = html[html.index('data-key="rd_expenditure"') :][:1500]
     assert "1234.57万元" in rd and "增长23.46%" in rd
 
@@ -190,7 +197,7 @@ def test_official_and_target_forms_take_wanyuan_and_percentages(staff_a, county_
     ok = client.post(
         reverse("rnd:official_edit"),
         {"county": "330824", "year": 2024, "indicator": "rd_expenditure", "value": "1300", "province_rank": "55",
-         "source": "《2024年浙江省科技进步统计监测报告》"},
+         "province_count": "89", "months": "12", "source": "《2024年浙江省科技进步统计监测报告》"},
     )  # fmt: skip
     assert ok.status_code == 302
     assert OfficialFigure.objects.get(indicator="rd_expenditure").value == D("13000000")
@@ -232,7 +239,8 @@ def test_stream_links_and_home_panel(staff_a, enterprise_x, data):
         assert label in stream
     home = client_for(staff_a).get(reverse("home")).content.decode()
     panel = home[home.index('id="rnd-home"') :][:1500]
-    assert "1234.57万元" in panel and "增长23.46%" in panel and "第1/2位" in panel
+    assert "1234.57万元" in panel and "增长23.46%" in panel
+    assert "第1/2位" not in panel and "全省—" not in panel  # a rank among 2 of 6 counties is not quoted
     assert 'id="rnd-home"' not in client_for(enterprise_x).get(reverse("home")).content.decode()
     stream = client_for(enterprise_x).get(reverse("stream", args=["rnd"])).content.decode()
     assert "企业统计数据" in stream and reverse("rnd:indicators") not in stream

@@ -143,6 +143,7 @@ def test_a_large_generated_file_imports(staff_a, county_a, django_assert_max_num
             kind=Organisation.Kind.ENTERPRISE,
             credit_code=credit_code_for(300_000 + i),
             region=county_a,
+            county=county_a,
             industry_id="3985",
             size=Organisation.Size.SMALL,
         )  # fmt: skip

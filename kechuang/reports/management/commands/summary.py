@@ -80,7 +80,7 @@ class Command(FiguresCommand):
             # Built in memory only: render() reads the prose, the county and the period, nothing more.
             summary = Summary(
                 county=county, period_start=period.start, period_end=period.end,
-                title=default_title(county, period), sections=default_sections(), state=Summary.State.DRAFT,
+                title=default_title(county, period), sections=default_sections(period), state=Summary.State.DRAFT,
             )  # fmt: skip
         rendered = render(summary)
 
