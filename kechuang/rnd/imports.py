@@ -55,6 +55,7 @@ from .models import (
     RndExpense,
     RndProject,
     Target,
+    outsider_error,
 )
 
 COUNTY_LEVEL = (Region.Level.COUNTY,)
@@ -328,6 +329,10 @@ class EnterpriseStatRegister(PerOrganisationRegister):
                     v[name] = v[name].quantize(FEN, rounding=ROUND_HALF_UP)
                     if v[name] >= AMOUNT_LIMIT:
                         row.error(self.column(name), _("数值超出范围（须小于 10 的 16 次方元）。"))
+            org = v.get("organisation")
+            if isinstance(org, Organisation) and not org.is_local:
+                row.error(self.column("organisation"), outsider_error(org))
+                continue
             year, frequency, number = v.get("year"), v.get("frequency"), v.get("number")
             if year is not None and "year" not in row.bad and not 2000 <= year <= today.year:
                 row.error(self.column("year"), _("年度须在 2000 年至今年（%(y)d）之间。") % {"y": today.year})

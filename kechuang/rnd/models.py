@@ -115,6 +115,7 @@ class RndProject(models.Model):
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
         if self.organisation_id:
             self.county_id = self.organisation.county_id  # the register holding the enterprise
+            _require_local(self.organisation)
 
     def covers(self, year: int, month: int) -> bool:
         first = dt.date(year, month, 1)
@@ -271,6 +272,21 @@ class EnterpriseStat(models.Model):
         self.first_month, self.last_month = span
         if self.organisation_id:
             self.county_id = self.organisation.county_id  # the register holding the enterprise
+            _require_local(self.organisation)
+
+
+def outsider_error(organisation: Organisation) -> str:
+    return _("“%(o)s”是县外单位（位于%(r)s），其研发数据不计入本县统计。") % {
+        "o": organisation.name,
+        "r": organisation.region,
+    }
+
+
+def _require_local(organisation: Organisation) -> None:
+    """R&D projects and statistics are the county's own enterprises': a partner registered elsewhere
+    (a university, an enterprise in another county) has none here, whichever path enters them."""
+    if not organisation.is_local:
+        raise ValidationError({"organisation": outsider_error(organisation)})
 
 
 class CountyEconomy(models.Model):

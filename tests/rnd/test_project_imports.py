@@ -135,3 +135,30 @@ def test_upload_page_reachable_from_the_project_list(enterprise_x):
     assert reverse("imports:template", args=["rnd_projects"]) in text
     assert client.get(reverse("imports:template", args=["rnd_expenses"])).status_code == 200
     assert client.get(reverse("imports:upload"), {"register": "rnd_expenses"}).status_code == 200
+
+
+def test_a_partner_outside_the_county_has_no_rnd_records_here(staff_a, county_a, org_x):
+    """浙江大学, registered by 开化县 as a partner (located in 西湖区), is not one of the county's enterprises:
+    neither its R&D projects nor its statistics enter the county's figures, on the register as on the model."""
+    from kechuang.core import services as core_services
+    from kechuang.core.models import Region
+    from kechuang.rnd.models import EnterpriseStat
+    from tests.factories import credit_code_for
+    from tests.rnd.test_stats_import import line
+    from tests.rnd.test_stats_import import run as run_stats
+
+    xihu = Region.objects.get(code="330106")  # 杭州市西湖区, where the university is
+    zju = core_services.organisation_create(
+        by=staff_a,
+        data={"name": "浙江大学", "kind": "university", "credit_code": credit_code_for(1, "330106", "12"),
+              "region": xihu, "county": county_a},
+    )  # fmt: skip
+    assert zju.county_id == county_a.pk and not zju.is_local
+    report = rejected("rnd_projects", PROJECT_HEADER, [project_row(org_x, "RD-OK"), project_row(zju, "RD-ZJU")],
+                      staff_a)  # fmt: skip
+    assert [(e.row, "县外单位" in e.reason) for e in report.errors] == [(3, True)]
+    assert not RndProject.objects.exists()  # all or nothing: org_x's row waits for a clean file
+    with pytest.raises(ImportRejected) as info:
+        run_stats([line(org_x, 2024, "年报", 0), line(zju, 2024, "年报", 0)], staff_a)
+    assert [(e.row, "县外单位" in e.reason) for e in info.value.errors] == [(3, True)]
+    assert not EnterpriseStat.objects.exists()
