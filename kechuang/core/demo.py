@@ -720,6 +720,38 @@ def _expert(
     )
 
 
+DEV_ZONE_NAME = "开化经济开发区管理委员会"
+COOPERATIVE_NAME = "开化县高田生态茶叶专业合作社"
+
+
+def _zone_and_cooperative(g: _Gen) -> list[OrgSpec]:
+    zone_at, coop_at = "330824115", "330824218"  # 华埠镇 (the industrial park), 大溪边乡 (tea villages)
+    established = g.date_between(2016, 2021)
+    g.names |= {DEV_ZONE_NAME, COOPERATIVE_NAME}
+    return [
+        OrgSpec(
+            name=DEV_ZONE_NAME,
+            kind=Organisation.Kind.DEVELOPMENT_ZONE,
+            credit_code=g.credit_code("11", zone_at),
+            region=zone_at,
+            address="华埠镇华兴路1号",
+            contact_name=g.person_name()[0],
+            contact_phone=g.landline(),
+        ),
+        OrgSpec(
+            name=COOPERATIVE_NAME,
+            kind=Organisation.Kind.COOPERATIVE,
+            credit_code=g.credit_code("93", coop_at, established),
+            region=coop_at,
+            industry="0164",
+            established_on=established,
+            address=f"大溪边乡{g.rng.choice(VILLAGES)}村{g.rng.randint(1, 120)}号",
+            contact_name=g.person_name()[0],
+            contact_phone=g.mobile(),
+        ),
+    ]
+
+
 def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
     """Every demo record as plain data. Pure: the same (seed, scale) always gives the same specs."""
     g = _Gen(seed)
@@ -911,6 +943,10 @@ def demo_specs(*, seed: int = DEMO_SEED, scale: float = 1.0) -> DemoSpecs:
         organisation_name=pending_org.name,
         region=pending_org.region[:6],  # sign-ups name their county
     )
+    # Last, so that every record above keeps the codes and names the seed gave it before these existed: the
+    # development-zone committee (it applies to platform programmes such as 产业创新服务综合体) and a farmers'
+    # cooperative (a plan project's applicant beside the enterprises).
+    orgs += _zone_and_cooperative(g)
     return DemoSpecs(
         seed=seed,
         scale=scale,
@@ -1009,6 +1045,12 @@ def demo_counts() -> dict[str, int]:
             kind__in=[Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTE]
         ).count(),
         "服务机构": Organisation.objects.filter(kind=Organisation.Kind.PROVIDER).count(),
+        "开发区管委会": Organisation.objects.filter(
+            local_in(KAIHUA), kind=Organisation.Kind.DEVELOPMENT_ZONE
+        ).count(),
+        "农民专业合作社": Organisation.objects.filter(
+            local_in(KAIHUA), kind=Organisation.Kind.COOPERATIVE
+        ).count(),
         "常山县企业": ent.filter(local_in(CHANGSHAN)).count(),
         **streams,
         "账号": User.objects.count(),

@@ -36,6 +36,8 @@ from django.utils import timezone
 from kechuang.core import audit
 from kechuang.core import services as core_services
 from kechuang.core.demo import (
+    COOPERATIVE_NAME,
+    DEV_ZONE_NAME,
     GIVEN_FEMALE,
     GIVEN_MALE,
     KAIHUA,
@@ -89,6 +91,8 @@ class RuleSpec:
     achievement_year: int
     amount: Decimal
     cap: Decimal | None = None
+    recognition: str = ""  # IncentiveRule.Recognition: "first" (首次认定), "renewal" (重新认定) or any
+    grade: str = ""  # only awards of this grade (省级工业新产品 A类 / B类)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class PolicySpec:
     bureau_role: str
     full_text: str
     rules: tuple[RuleSpec, ...] = ()
+    short_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class ProgrammeSpec:
     policy: str | None = None  # PolicySpec.key
     validity_years: int | None = None
     for_people: bool = False
+    applicant_kinds: tuple[str, ...] = (Organisation.Kind.ENTERPRISE,)
+    issues_certificate: bool = True
+    nature: str = ""  # Programme.Nature: 竞争性 / 指导性 plan projects
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,10 @@ class AwardSpec:
     matching_amount: Decimal = Decimal(0)
     certificate_no: str = ""
     registration_no: str = ""
-    recert: bool = False  # a renewed high-tech enterprise (the claims reward it less: see the policies)
+    recert: bool = False  # a renewed high-tech enterprise (the rules reward a renewal less)
+    grade: str = ""  # 省级工业新产品 A类 / B类
+    valid_from: dt.date | None = None  # a team's construction period (建设期)
+    valid_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +203,7 @@ class AppSpec:
     award: AwardSpec | None = None
     milestones: tuple[MilestoneSpec, ...] = ()
     payments: tuple[PaymentSpec, ...] = ()
-    override: str = ""  # claims: "recert" or "overlap" (staff decide less than proposed, with a reason)
+    override: str = ""  # claims: "overlap" (staff decide less than proposed, with a reason)
     notice: str = ""  # NoticeSpec.key of the 公示 that lists it
 
 
@@ -273,7 +284,10 @@ class ProgrammesPlan:
 # --- policies and programmes ------------------------------------------------------------------------------
 
 CLAIM_PROGRAMMES = {2024: "claim2024", 2025: "claim2025", 2026: "claim2026"}
-RULE_PROGRAMMES = ("hte", "psme", "rdc", "keyrd", "newprod")
+RULE_PROGRAMMES = ("hte", "psme", "rdc", "keyrd", "newprod", "indnew")
+NEW_PRODUCTS_RULED = ("newprod", "indnew")  # a new product the city may have rewarded too (就高不重复)
+PLATFORM_APPLICANTS = (Organisation.Kind.DEPARTMENT, Organisation.Kind.DEVELOPMENT_ZONE)
+TEAM_YEARS = {"team": 5, "cteam": 3}  # a team's construction period (建设期), ending with its acceptance
 
 # fmt: off
 PROGRAMMES: tuple[ProgrammeSpec, ...] = (
@@ -290,19 +304,30 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
                   "省科技型中小企业", "浙江省科学技术厅", validity_years=3),
     # Provincial R&D centres are evaluated every three years (绩效评价); recorded as a three-year validity.
     ProgrammeSpec("rdc", "浙江省高新技术企业研发中心认定", "provincial", "qualification", "qualification",
-                  "省级企业研发中心", "浙江省科学技术厅", validity_years=3),
+                  "省级企业研发中心", "浙江省科学技术厅", validity_years=3, issues_certificate=False),
+    # A platform: the county's departments and the development zone apply, and it is recognised by a list
+    # in the province's document, without a certificate.
+    ProgrammeSpec("platform", "省级产业创新服务综合体认定", "provincial", "qualification", "qualification",
+                  "省级产业创新服务综合体", "浙江省科学技术厅", validity_years=3,
+                  applicant_kinds=PLATFORM_APPLICANTS, issues_certificate=False),
     ProgrammeSpec("keyrd", "浙江省重点研发计划", "provincial", "project", "project", "省重点研发计划",
                   "浙江省科学技术厅"),
     ProgrammeSpec("newprod", "浙江省新产品试制计划", "provincial", "project", "project", "省新产品试制计划",
                   "浙江省经济和信息化厅"),
+    # 省级工业新产品（新技术）: appraised and graded A类 / B类; the county rewards the grades differently.
+    ProgrammeSpec("indnew", "浙江省省级工业新产品（新技术）", "provincial", "project", "project",
+                  "省级工业新产品", "浙江省经济和信息化厅"),
     ProgrammeSpec("talent", "浙江省“万人计划”", "provincial", "talent", "honour", "万人计划",
                   "中共浙江省委人才工作领导小组办公室", for_people=True),
     ProgrammeSpec("team", "浙江省领军型创新创业团队", "provincial", "team", "project", "领军型创新团队",
                   "浙江省科学技术厅", policy="talent"),
-    ProgrammeSpec("city_comp", "衢州市科技计划项目（竞争性）", "city", "project", "project", "市竞争性",
-                  "衢州市科学技术局"),
-    ProgrammeSpec("city_guide", "衢州市科技计划项目（指导性）", "city", "project", "project", "市指导性",
-                  "衢州市科学技术局"),
+    ProgrammeSpec("cteam", "开化县重点创新团队", "county", "team", "project", "县重点创新团队", BUREAU,
+                  policy="talent"),
+    ProgrammeSpec("city_comp", "衢州市科技计划项目（竞争性）", "city", "project", "project", "市级科技计划",
+                  "衢州市科学技术局", nature="competitive"),
+    ProgrammeSpec("city_guide", "衢州市科技计划项目（指导性）", "city", "project", "project", "市级科技计划",
+                  "衢州市科学技术局", nature="guiding",
+                  applicant_kinds=(Organisation.Kind.ENTERPRISE, Organisation.Kind.COOPERATIVE)),
     ProgrammeSpec("claim2024", "2024年度科技创新政策奖励兑现", "county", "incentive", "money",
                   "科技创新政策奖励", BUREAU, policy="p2023"),
     ProgrammeSpec("claim2025", "2025年度科技创新政策奖励兑现", "county", "incentive", "money",
@@ -318,6 +343,9 @@ CALL_DATES: dict[str, tuple[tuple[int, int], tuple[int, int] | None, tuple[int, 
     "most": ((4, 1), (4, 25), (5, 10)),
     "psme": ((3, 1), (4, 10), (4, 30)),
     "rdc": ((7, 1), (8, 10), (8, 31)),
+    "platform": ((4, 15), (5, 20), (5, 31)),
+    "indnew": ((3, 10), (4, 20), (4, 30)),
+    "cteam": ((3, 1), (3, 31), (4, 10)),
     "keyrd": ((2, 20), (3, 20), (3, 31)),
     "newprod": ((2, 15), (3, 15), (3, 31)),
     "talent": ((6, 1), (6, 30), (7, 15)),
@@ -337,11 +365,16 @@ CALL_NOTES = {
 
 def _rules(year: int, *, keyrd: int = 30, keyrd_cap: int = 60) -> tuple[RuleSpec, ...]:
     return (
-        RuleSpec("认定国家高新技术企业", "第二条第（一）项", "hte", year, 20 * WAN),
+        RuleSpec("首次认定国家高新技术企业", "第二条第（一）项", "hte", year, 20 * WAN, recognition="first"),
+        RuleSpec(
+            "重新认定国家高新技术企业", "第二条第（一）项", "hte", year, RECERT_AMOUNT, recognition="renewal"
+        ),
         RuleSpec("新认定省科技型中小企业", "第二条第（二）项", "psme", year, 2 * WAN),
         RuleSpec("新认定省级高新技术企业研发中心", "第三条第（一）项", "rdc", year, 30 * WAN),
         RuleSpec("列入省重点研发计划项目", "第四条第（一）项", "keyrd", year, keyrd * WAN, keyrd_cap * WAN),
         RuleSpec("列入省新产品试制计划", "第四条第（三）项", "newprod", year, 3 * WAN, 15 * WAN),
+        RuleSpec("省级工业新产品（A类）", "第四条第（四）项", "indnew", year, 5 * WAN, grade="A类"),
+        RuleSpec("省级工业新产品（B类）", "第四条第（四）项", "indnew", year, 2 * WAN, grade="B类"),
     )
 
 
@@ -358,7 +391,7 @@ P2023_TEXT = """各乡镇人民政府，县政府各部门、各直属单位：
 
 第三条 支持研发平台建设。（一）对新认定的省级高新技术企业研发中心，给予30万元奖励。（二）对新认定的省级重点企业研究院，按省级补助资金给予1:1配套，最高不超过200万元。
 
-第四条 支持科技项目攻关。（一）对列入省重点研发计划的项目，每项给予30万元奖励，同一企业每年最高60万元。（二）对承担国家级科技计划项目的，按照“一事一议”给予支持。（三）对列入省新产品试制计划的项目，每项给予3万元奖励，同一企业每年最高15万元。
+第四条 支持科技项目攻关。（一）对列入省重点研发计划的项目，每项给予30万元奖励，同一企业每年最高60万元。（二）对承担国家级科技计划项目的，按照“一事一议”给予支持。（三）对列入省新产品试制计划的项目，每项给予3万元奖励，同一企业每年最高15万元。（四）对通过鉴定的省级工业新产品（新技术），A类每项给予5万元奖励，B类每项给予2万元奖励。
 
 第五条 兑现程序。政策奖励每年集中兑现一次，兑现上一年度取得的事项。企业在规定时间内提出申请，县经信科技局会同县财政局审核，经公示无异议后拨付。
 
@@ -369,7 +402,7 @@ P2023_TEXT = """各乡镇人民政府，县政府各部门、各直属单位：
 P2024_TEXT = """各乡镇人民政府，县级有关单位，各有关企业：
 为规范科技创新政策奖励兑现工作，根据《开化县加快科技创新推动高质量发展若干政策》（开政办发〔2023〕35号），县经信科技局、县财政局制定了《开化县科技创新政策奖励兑现实施细则（2024年版）》，现印发给你们，请遵照执行。
 
-一、兑现范围。2024年度内取得的国家高新技术企业（首次认定20万元，重新认定5万元）、省科技型中小企业（2万元）、省级高新技术企业研发中心（30万元）、省重点研发计划项目（每项30万元，每家每年最高60万元）、省新产品试制计划（每项3万元，每家每年最高15万元）等事项，于2025年集中兑现。
+一、兑现范围。2024年度内取得的国家高新技术企业（首次认定20万元，重新认定5万元）、省科技型中小企业（2万元）、省级高新技术企业研发中心（30万元）、省重点研发计划项目（每项30万元，每家每年最高60万元）、省新产品试制计划（每项3万元，每家每年最高15万元）、省级工业新产品（A类每项5万元，B类每项2万元）等事项，于2025年集中兑现。
 
 二、申报材料。企业须提交奖励申请表、认定证书或立项文件复印件、上年度财务报表，对材料的真实性负责。
 
@@ -386,7 +419,7 @@ P2025_TEXT = """各乡镇人民政府，县级有关单位，各有关企业：
 
 三、省重点研发计划项目。为鼓励企业承担省级重大攻关任务，奖励标准由每项30万元提高至每项40万元，同一企业每年最高80万元。
 
-四、省新产品试制计划。每项给予3万元奖励，同一企业每年最高15万元。
+四、省新产品试制计划。每项给予3万元奖励，同一企业每年最高15万元。省级工业新产品（新技术）A类每项给予5万元奖励，B类每项给予2万元奖励。
 
 以上事项于2026年集中兑现，兑现程序按《开化县科技创新政策奖励兑现实施细则》执行。同一事项已享受市级及以上同类奖励的，按照“就高不重复”原则核定。"""
 
@@ -413,6 +446,21 @@ VOUCHER_TEXT = """各有关企业、服务机构：
 第四条 服务机构须在县经信科技局登记，定期报送服务情况；对弄虚作假、套取资金的，取消其服务机构资格。
 
 第五条 本办法由县经信科技局负责解释，自2024年1月1日起施行。"""
+
+INNOVATION_TEXT = """各乡镇人民政府，县政府各部门、各直属单位：
+《开化县推动产业创新发展若干措施》已经县政府同意，现印发给你们，请结合实际认真贯彻落实。
+
+开化县推动产业创新发展若干措施
+
+一、建设产业创新平台。支持开化经济开发区建设省级产业创新服务综合体，对新认定的，按省级补助资金给予配套支持。
+
+二、培育科技企业梯队。实施高新技术企业和科技型中小企业“双倍增”行动，建立县级培育库，实行动态管理。
+
+三、强化创新团队引育。对新认定的县重点创新团队，给予最高50万元资助，分两期拨付，通过实地考核后拨付第二期。
+
+四、推动产学研合作。支持企业与高校、科研院所共建研发机构，联合开展关键核心技术攻关。
+
+五、本措施自印发之日起施行，由县经信科技局、县财政局等部门按职责分工负责解释。"""
 
 POLICIES: tuple[PolicySpec, ...] = (
     PolicySpec(
@@ -443,6 +491,17 @@ POLICIES: tuple[PolicySpec, ...] = (
         PolicyDocument.BureauRole.CO_ISSUED,
         P2024_TEXT,
         _rules(2024),
+        short_title="科技奖励兑现细则",
+    ),
+    PolicySpec(
+        "innovation",
+        "开化县人民政府办公室关于印发开化县推动产业创新发展若干措施的通知",
+        "开政办发〔2025〕18号",
+        "开化县人民政府办公室",
+        dt.date(2025, 4, 18),
+        PolicyDocument.BureauRole.CO_DRAFTED,  # drafted by the development and reform bureau, with ours
+        INNOVATION_TEXT,
+        short_title="产业创新五条",
     ),
     PolicySpec(
         "talent",
@@ -621,6 +680,10 @@ class _Planner:
         self.talents: list[TalentSpec] = []
         self.seq: Counter = Counter()
         self.overdue_done = False
+        others = {o.name: o.credit_code for o in specs.organisations}
+        self.zone = others.get(DEV_ZONE_NAME)
+        self.cooperative = others.get(COOPERATIVE_NAME)
+        self.department = others.get("开化县农业农村局")
 
     # helpers
 
@@ -766,11 +829,9 @@ class _Planner:
                 document=f"浙科发高〔{y}〕{40 + y % 7}号",
                 certificate_no=f"KX{y}330824{self.next_seq(f'psme{y}', 1):04d}",
             )
-        return AwardSpec(  # rdc
-            decided_on,
-            document=f"浙科发高〔{y}〕{90 + y % 9}号",
-            certificate_no=f"YFZX{y}33{self.next_seq(f'rdc{y}', 100 + 41 * (y % 5)):04d}",
-        )
+        if programme == "platform":  # listed in the province's document, no certificate
+            return AwardSpec(decided_on, document=f"浙科发高〔{y}〕{120 + y % 7}号")
+        return AwardSpec(decided_on, document=f"浙科发高〔{y}〕{90 + y % 9}号")  # rdc: no certificate
 
     def plan_hte(self) -> None:
         q = self.qiye
@@ -937,6 +998,7 @@ class _Planner:
         by_enterprise: bool = False,
         closed: bool = False,
         not_started: bool = False,
+        grade: str = "",
     ) -> AppSpec:
         """A plan-project (or team, or talent) application; an approved one gets its life up to today:
         milestones due, done or overdue, grants paid by tranche, accepted, closed or still running."""
@@ -944,7 +1006,7 @@ class _Planner:
         org = self.by_code.get(code or "")
         group = _group(org.industry if org else None)
         if not title:
-            titles = NEW_PRODUCTS[group] if programme == "newprod" else PROJECT_TITLES[group]
+            titles = NEW_PRODUCTS[group] if programme in ("newprod", "indnew") else PROJECT_TITLES[group]
             title = rng.choice(titles)
         money = {
             # (total budget 万元, requested 万元, granted 万元) ranges
@@ -954,6 +1016,7 @@ class _Planner:
             "city_guide": ((50, 300), None, None),
             "most": ((1000, 1500), (300, 400), (200, 200)),
             "team": ((2500, 4000), (800, 1000), (500, 500)),
+            "cteam": ((300, 800), (50, 50), (40, 50)),
         }.get(programme)
         total = requested = grant = None
         if money:
@@ -970,6 +1033,8 @@ class _Planner:
             "city_guide": "企业自筹资金开展技术研发，市级立项指导。",
             "most": "中央引导地方科技发展资金支持的区域科技创新项目，建设中试基地并开展成果转化。",
             "team": "引进高层次创新团队，建设研发平台，开展关键技术攻关和成果产业化。",
+            "cteam": "依托企业研发中心组建创新团队，围绕主导产品开展关键技术攻关。",
+            "indnew": "新产品通过省级工业新产品（新技术）鉴定，技术水平达到国内领先。",
             "talent": "推荐人选长期从事企业技术创新工作，主持完成多项省级以上科技项目。",
         }.get(programme, "")
         review = self.review() if S.RECOMMENDED in _path(status, claim=False) else None
@@ -984,6 +1049,8 @@ class _Planner:
                 "city_guide": dt.date(year, 7, 10),
                 "most": dt.date(year, 8, 5),
                 "team": dt.date(year, 9, 15),
+                "cteam": dt.date(year, 6, 20),
+                "indnew": dt.date(year, 10, 20),
                 "talent": dt.date(year, 11, 20),
             }[programme]
             document = {
@@ -993,13 +1060,18 @@ class _Planner:
                 "city_guide": f"衢市科发〔{year}〕{16 + year % 5}号",
                 "most": f"浙财科文〔{year}〕{30 + year % 7}号",
                 "team": f"浙科发外〔{year}〕{8 + year % 6}号",
+                "cteam": f"开经信〔{year}〕{30 + year % 9}号",
+                "indnew": f"浙经信技术〔{year}〕{90 + year % 11}号",
                 "talent": f"浙人才办〔{year}〕{12 + year % 4}号",
             }[programme]
             matching = grant if programme == "team" and grant else Decimal(0)
             award = AwardSpec(
-                decided, document=document, amount=grant or Decimal(0), matching_amount=matching
+                decided, document=document, amount=grant or Decimal(0), matching_amount=matching, grade=grade
             )
-            if programme != "talent" and not not_started:
+            if programme in TEAM_YEARS:  # the construction period (建设期)
+                until = decided + relativedelta(years=TEAM_YEARS[programme]) - dt.timedelta(days=1)
+                award = replace(award, valid_from=decided, valid_until=until)
+            if programme not in ("talent", "indnew") and not not_started:
                 status, milestones, payments = self._life(programme, decided, grant, matching, closed)
         return self.add(
             programme,
@@ -1029,8 +1101,12 @@ class _Planner:
             "city_comp": ((M.MID_TERM, 12), (M.ACCEPTANCE, 24)),
             "city_guide": ((M.ACCEPTANCE, 24),),
             "most": ((M.MID_TERM, 12), (M.ACCEPTANCE, 24)),
-            "team": ((M.SITE_CHECK, 12), (M.MID_TERM, 24), (M.ACCEPTANCE, 60)),
-        }[programme]
+            "team": (
+                (M.SITE_CHECK, 6), (M.ANNUAL_CHECK, 12), (M.MID_TERM, 24), (M.ANNUAL_CHECK, 36),
+                (M.ACCEPTANCE, 60),
+            ),
+            "cteam": ((M.SITE_CHECK, 12), (M.ANNUAL_CHECK, 24), (M.ACCEPTANCE, 36)),
+        }[programme]  # fmt: skip
         milestones: list[MilestoneSpec] = []
         accepted = False
         for i, (kind, months) in enumerate(schedule):
@@ -1043,7 +1119,7 @@ class _Planner:
             recent = due >= today - dt.timedelta(days=200)
             # One recent checkpoint is left overdue on purpose (the reminders and lists show it); others
             # are done, except that a recent one is now and then still waiting for the enterprise.
-            force = recent and not self.overdue_done and programme != "team" and not closed
+            force = recent and not self.overdue_done and programme not in ("team", "cteam") and not closed
             if not force and due < today - dt.timedelta(days=30) and (not recent or rng.random() < 0.85):
                 done = min(due + dt.timedelta(days=rng.randint(-20, 25)), today - dt.timedelta(days=3))
                 note = (
@@ -1057,10 +1133,14 @@ class _Planner:
             self.overdue_done = self.overdue_done or force
             milestones.append(MilestoneSpec(kind, due, note="已提醒企业按期报送材料。"))
             break
-        source = {"keyrd": "provincial", "city_comp": "city", "most": "central", "team": "provincial"}
+        source = {
+            "keyrd": "provincial", "city_comp": "city", "most": "central", "team": "provincial", "cteam": "county",
+        }  # fmt: skip
         payments: list[PaymentSpec] = []
         if grant:
-            tranches = {"keyrd": (6, 4), "city_comp": (10,), "most": (5, 5), "team": (6, 4)}[programme]
+            tranches = {"keyrd": (6, 4), "city_comp": (10,), "most": (5, 5), "team": (6, 4), "cteam": (5, 5)}[
+                programme
+            ]
             paid = Decimal(0)
             for i, tenth in enumerate(tranches):
                 when = decided + relativedelta(months=2 + 12 * i)
@@ -1080,8 +1160,11 @@ class _Planner:
                     )
                 )
         if matching:
-            # County matching funds in three tranches, each after a passed check (开政发〔2024〕21号).
-            passed = [m for m in milestones if m.result == Milestone.Result.PASSED]
+            # County matching funds in three tranches, each after a passed check (开政发〔2024〕21号): the
+            # site check, the mid-term check and the acceptance (the annual checks release nothing).
+            passed = [
+                m for m in milestones if m.result == Milestone.Result.PASSED and m.kind != M.ANNUAL_CHECK
+            ]
             paid = Decimal(0)
             for i, check in enumerate(passed[:3]):
                 assert check.done_on is not None
@@ -1195,6 +1278,55 @@ class _Planner:
             leader = talents[i % len(talents)]
             self.project("team", year, leader.organisation, status, person=leader.key, title=TEAM_TITLES[i])
 
+    def plan_platforms_and_grades(self) -> None:
+        """What the fidelity records add: the development zone's (and a department's) platform applications,
+        graded 省级工业新产品, county key teams and a cooperative's guiding city project."""
+        # 省级产业创新服务综合体: a county department tries first, the development zone is recognised.
+        for year, code, status, title in (
+            (2024, self.department, S.NOT_APPROVED, "开化县茶产业创新服务综合体"),
+            (2025, self.zone, S.APPROVED, "开化经济开发区硅材料产业创新服务综合体"),
+        ):
+            if code is None:
+                continue
+            award = (
+                self._qualification_award("platform", dt.date(year, 12, 10), False)
+                if status == S.APPROVED
+                else None
+            )
+            self.add(
+                "platform",
+                year,
+                status,
+                organisation=code,
+                title=title,
+                summary="整合检验检测、研发设计、成果转化等资源，为产业集群提供全链条创新服务。",
+                award=award,
+                review=self.review(),
+            )
+        # 省级工业新产品（新技术）: appraised each autumn, A类 or B类 (the rules reward them differently).
+        for year, full, minimum in ((2023, 6, 2), (2024, 8, 3), (2025, 8, 3), (2026, 6, 2)):
+            codes = self.pick(self.n(full, minimum), pool=self.tech[len(self.tech) // 3 :])
+            for i, code in enumerate(codes):
+                status = S.RECOMMENDED if year == 2026 and i % 2 else S.APPROVED
+                grade = "A类" if i % 3 == 0 else "B类"
+                self.project("indnew", year, code, status, grade=grade if status == S.APPROVED else "")
+        # County key innovation teams (开化县重点创新团队): funded by the county in two tranches, site-checked a
+        # year after their approval, then checked every year.
+        hosts = self.pick(4, pool=[c for c in self.tech if self.by_code[c].years])
+        titles = (
+            "硅基新材料县重点创新团队", "名优茶加工装备县重点创新团队", "液压元件县重点创新团队", "电子化学品县重点创新团队",
+        )  # fmt: skip
+        for i, (year, status) in enumerate(
+            ((2024, S.APPROVED), (2024, S.APPROVED), (2025, S.APPROVED), (2026, S.SUBMITTED))
+        ):
+            if i < len(hosts):
+                self.project("cteam", year, hosts[i], status, title=titles[i])
+        # A farmers' cooperative's guiding (指导性) city project.
+        if self.cooperative:
+            self.project(
+                "city_guide", 2025, self.cooperative, S.APPROVED, title="高山生态茶园绿色防控技术集成与示范"
+            )
+
     def _name(self) -> tuple[str, str]:
         rng = self.rng
         while True:
@@ -1270,9 +1402,8 @@ class _Planner:
                     continue  # eligible but not claimed (the eligibility list shows these)
                 items = achievements[code]
                 override = ""
-                if any(p == "hte" and a.recert for p, a in items):
-                    override = "recert"
-                elif not overlap_done and any(p == "newprod" for p, _a in items) and status == S.PAID:
+                new_product = any(p in NEW_PRODUCTS_RULED for p, _a in items)
+                if not overlap_done and new_product and len(items) > 1 and status.startswith(S.PAID):
                     override, overlap_done = "overlap", True
                 final = status.split(":")[0]
                 names = "、".join(
@@ -1437,6 +1568,7 @@ def programmes_plan(specs: DemoSpecs, *, today: dt.date) -> ProgrammesPlan:
     p.plan_rdc()
     p.plan_projects()
     p.plan_people()
+    p.plan_platforms_and_grades()
     p.plan_open_call()
     p.plan_claims()  # last: claims reward the achievements planned above
     providers, vouchers = p.plan_vouchers(specs)
@@ -1481,7 +1613,6 @@ class _Writer:
         self.people: dict[str, Person] = {}
         self.apps: dict[str, Application] = {}
         self.awards: dict[str, Award] = {}
-        self.recert_awards: set[int] = set()
         self.position: dict[str, int] = {}
         self.moments: dict[str, dt.datetime] = {}
         self.notices: dict[str, PublicNotice] = {}
@@ -1532,6 +1663,7 @@ class _Writer:
                     "issued_on": p.issued_on,
                     "bureau_role": p.bureau_role,
                     "full_text": p.full_text,
+                    "short_title": p.short_title,
                 },
             )
             self.created["政策文件"] += 1
@@ -1549,6 +1681,9 @@ class _Writer:
                     "policy": self.policies[g.policy] if g.policy else None,
                     "validity_years": g.validity_years,
                     "for_people": g.for_people,
+                    "applicant_kinds": list(g.applicant_kinds),
+                    "issues_certificate": g.issues_certificate,
+                    "nature": g.nature,
                 },
             )
             self.created["项目类别"] += 1
@@ -1564,6 +1699,8 @@ class _Writer:
                         "achievement_year": r.achievement_year,
                         "amount": r.amount,
                         "cap": r.cap,
+                        "recognition": r.recognition,
+                        "grade": r.grade,
                     },
                 )
         for c in self.plan.calls:
@@ -1696,12 +1833,13 @@ class _Writer:
                     "matching_amount": a.matching_amount,
                     "certificate_no": a.certificate_no,
                     "registration_no": a.registration_no,
+                    "grade": a.grade,
+                    "valid_from": a.valid_from,
+                    "valid_until": a.valid_until,
                 },
             )
             self.awards[spec.key] = award
             self.created["立项/认定"] += 1
-            if a.recert:
-                self.recert_awards.add(award.pk)
             for m in spec.milestones:
                 # recorded as of the demo's today: the story's checks are done by then, not at the approval
                 with services.as_of(_morning(self.today)):
@@ -1750,19 +1888,9 @@ class _Writer:
         """The claim's amount: the one the rules propose, less what the policies say staff must take off."""
         proposed = app.proposed_amount or Decimal(0)
         items = list(ClaimItem.objects.filter(application=app).select_related("rule"))
-        if spec.override == "recert":
-            renewed = [
-                i for i in items if i.achievement_id in self.recert_awards and i.amount > RECERT_AMOUNT
-            ]
-            cut = sum((i.amount - RECERT_AMOUNT for i in renewed), Decimal(0))
-            if cut:
-                return proposed - cut, (
-                    f"其中{len(renewed)}项为重新认定的高新技术企业，按政策规定重新认定的奖励5万元，"
-                    f"核减{_wan(cut)}万元。"
-                )
         if spec.override == "overlap":
-            newprod = self.programmes["newprod"].pk
-            item = next((i for i in items if i.rule.achievement_id == newprod), None)
+            products = {self.programmes[k].pk for k in NEW_PRODUCTS_RULED}
+            item = next((i for i in items if i.rule.achievement_id in products), None)
             if item is not None and item.amount < proposed:
                 return proposed - item.amount, (
                     "该企业同一新产品已享受市级新产品奖励，按“就高不重复”原则核减该项奖励"

@@ -294,6 +294,8 @@ class FigureSpec:
     source: str = ""
     published_on: dt.date | None = None
     note: str = ""  # targets only
+    months: int = 12  # published figures: the span (9 for a 1-9月 figure)
+    comparison: str = ""  # targets only: "gt" (超过) or "gte" (以上, the default)
 
 
 @dataclass(frozen=True)
@@ -835,6 +837,47 @@ class _Planner:
                             published_on=published,
                         )
                     )
+        return figures + self.plan_high_tech_officials()
+
+    def plan_high_tech_officials(self) -> list[FigureSpec]:
+        """The demo county's high-tech industry value added as the statistics bureau publishes it, for 1-9月
+        (in its October bulletin) and for the year (the January one), with its rank among the city's counties;
+        the values are the city's enterprise totals, revised (never quite the computed figure)."""
+        rng = self.rng("officials-high-tech")
+        county_of = {m.code: m.county for m in self.members}
+        totals: dict[tuple[str, int, int], float] = defaultdict(float)
+        for (code, year, month), (_rd, _va, ht) in self.monthly.items():
+            county = county_of[code]
+            if county[:4] == QUZHOU[:4]:
+                for months in (9, 12):
+                    if month <= months:
+                        totals[(county, year, months)] += ht
+        figures: list[FigureSpec] = []
+        for year in self.full_years[-2:]:
+            for months, published in ((9, dt.date(year, 10, 25)), (12, dt.date(year + 1, 1, 28))):
+                if published >= self.today:
+                    continue
+                values = {
+                    c: _wan(v * (1 + rng.uniform(-0.02, 0.02)))
+                    for (c, y, m), v in totals.items()
+                    if (y, m) == (year, months) and v > 0
+                }
+                if KAIHUA not in values:
+                    continue
+                span = "1-9月" if months == 9 else "1-12月"
+                figures.append(
+                    FigureSpec(
+                        county=KAIHUA,
+                        year=year,
+                        indicator=Key.HIGH_TECH_VA,
+                        value=values[KAIHUA],
+                        city_rank=indicators.competition_ranks(values)[KAIHUA],
+                        city_count=len(values),
+                        source=f"衢州市统计局《统计月报》（{year}年{span}）",
+                        published_on=published,
+                        months=months,
+                    )
+                )
         return figures
 
     def plan_targets_of_county(self, county_years: list[CountyYear]) -> list[FigureSpec]:
@@ -855,7 +898,7 @@ class _Planner:
             rd_target = (rd * Decimal(str(rng.uniform(0.97, 1.06))) / step).quantize(Decimal(1)) * step
             figures += [
                 FigureSpec(KAIHUA, year, Key.RD_EXPENDITURE, rd_target, note=note),
-                FigureSpec(KAIHUA, year, Key.RD_INTENSITY, _nearest(intensity * 100 + _u(rng, -0.06, 0.1), "0.05"), note=note),
+                FigureSpec(KAIHUA, year, Key.RD_INTENSITY, _nearest(intensity * 100 + _u(rng, -0.06, 0.1), "0.05"), note=note, comparison="gt"),
                 FigureSpec(KAIHUA, year, Key.HIGH_TECH_SHARE, _nearest(share * 100 + _u(rng, -1.0, 2.0), "0.5"), note=note),
                 FigureSpec(KAIHUA, year, Key.ABOVE_SCALE_COUNT, Decimal(count + rng.randint(-2, 5)), note=note),
             ]  # fmt: skip
@@ -1214,7 +1257,7 @@ class _Writer:
                 "county": regions[f.county], "year": f.year, "indicator": f.indicator, "value": f.value,
                 "province_rank": f.province_rank, "province_count": f.province_count, "city_rank": f.city_rank,
                 "city_count": f.city_count, "source": f.source,
-                "published_on": f.published_on,
+                "published_on": f.published_on, "months": f.months,
             }  # fmt: skip
             if f.county == KAIHUA:
                 services.official_figure_save(by=self.staff, data=data)
@@ -1235,6 +1278,7 @@ class _Writer:
                     "indicator": f.indicator,
                     "value": f.value,
                     "note": f.note,
+                    "comparison": f.comparison or "gte",
                 },
             )
             self.created["目标任务"] += 1

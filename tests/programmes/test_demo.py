@@ -111,11 +111,14 @@ def test_demo_programmes_are_consistent(reference):
     assert summary.created["申报"] == apps.count() == summary.counts["申报（含政策兑现）"]
     assert summary.counts["立项/认定"] == Award.objects.filter(county_id=KAIHUA).count()
 
-    # Qualifications carry certificates or registration numbers; some expire soon, some have expired.
-    for award in Award.objects.filter(programme__award_form="qualification"):
-        assert award.certificate_no and award.valid_until == award.valid_from + relativedelta(
+    # Qualifications carry certificates (where the programme issues one: not 研发中心 or 综合体) or
+    # registration numbers; some expire soon, some have expired.
+    for award in Award.objects.filter(programme__award_form="qualification").select_related("programme"):
+        assert bool(award.certificate_no) == award.programme.issues_certificate, award.programme
+        assert award.valid_until == award.valid_from + relativedelta(
             years=award.programme.validity_years
         ) - dt.timedelta(days=1)
+    assert Award.objects.filter(programme__issues_certificate=False).exists()
     for award in Award.objects.filter(programme__award_form="registration"):
         assert award.registration_no and award.valid_until == dt.date(award.decided_on.year, 12, 31)
     assert selectors.expiring_qualifications(user=staff).exists()

@@ -178,8 +178,18 @@ def test_full_plan_projects_returns_and_figures(full_plan):
     assert {t.obligation for t in plan.return_types} == {"high_tech", "tech_sme", "bureau", "listed"}
     assert all(sum(r.current for r in plan.rounds if r.return_type == t.name) == 1 for t in plan.return_types)
 
-    # Published figures differ from what the records give; targets for every year.
-    for f in plan.officials:
+    # Published figures differ from what the records give; targets for every year. The statistics bureau's
+    # high-tech value added of the demo county: 1-9月 and the year, each with its rank in the city.
+    high_tech = [f for f in plan.officials if f.indicator == IndicatorKey.HIGH_TECH_VA]
+    assert {(f.county, f.year, f.months) for f in high_tech} == {
+        (KAIHUA, y, m) for y in (2024, 2025) for m in (9, 12)
+    }
+    for f in high_tech:
+        assert 1 <= f.city_rank <= f.city_count == 6 and f.province_rank is None
+        if f.months == 12:
+            computed = plan.county_year(f.county, f.year).high_tech
+            assert f.value != computed and abs(f.value / computed - 1) < Decimal("0.03")
+    for f in (f for f in plan.officials if f.indicator != IndicatorKey.HIGH_TECH_VA):
         c = plan.county_year(f.county, f.year)
         computed = c.rd if f.indicator == IndicatorKey.RD_EXPENDITURE else c.intensity * 100
         assert f.value != computed and abs(f.value / computed - 1) < Decimal("0.06")
