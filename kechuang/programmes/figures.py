@@ -791,18 +791,22 @@ def _unit(kind: str, for_people: bool) -> str:
 def _recipient(row: dict[str, Any], prefix: str = "award__") -> str:
     """An award's holder with its programme, as the seed names a recipient of funds: "XX公司省领军型创新
     团队", "“万人计划”青年拔尖人才张三"."""
-    programme = programme_label(
-        row.get(f"{prefix}programme__name") or "", row.get(f"{prefix}programme__category") or ""
-    )
+    name = row.get(f"{prefix}programme__name") or ""
     person = row.get(f"{prefix}application__person__name")
+    if row.get(f"{prefix}programme__kind") == Kind.TEAM:
+        # a team is named by its programme alone, and led by a person or hosted by an organisation
+        if person:
+            return _("%(p)s领衔的%(t)s") % {"p": person, "t": name}
+        return f"{row.get(f'{prefix}application__organisation__name') or ''}{name}"
+    programme = programme_label(name, row.get(f"{prefix}programme__category") or "")
     if person:
         return f"{programme}{person}"
     return f"{row.get(f'{prefix}application__organisation__name') or ''}{programme}"
 
 
 RECIPIENT_FIELDS = (
-    "award__programme__name", "award__programme__category", "award__application__organisation__name",
-    "award__application__person__name",
+    "award__programme__name", "award__programme__category", "award__programme__kind",
+    "award__application__organisation__name", "award__application__person__name",
 )  # fmt: skip
 
 

@@ -215,6 +215,20 @@ def test_matching_funds_name_the_recipient(checked, county_a):
     assert (empty.value, empty.text) == (Decimal("0"), "本期未拨付人才和团队配套资金")
 
 
+def test_matching_funds_of_a_team_led_by_a_person_name_the_leader_once(staff_a, county_a):
+    # A team programme whose applicant is its leader (浙江省领军型创新创业团队, 黄颖红): 1,500,000 matching paid
+    # 2026-03-01 → "完成黄颖红领衔的浙江省领军型创新创业团队县级配套资金150万元的拨付" — the programme's family
+    # (its category) is not repeated before the team's name.
+    team = programme(staff_a, county_a, "浙江省领军型创新创业团队", "provincial", "team", "领军型创新团队",
+                     for_people=True)  # fmt: skip
+    leader = PersonFactory(name="黄颖红", county=county_a, organisation_name="浙江绿翔橡塑材料有限公司")
+    led = award(staff_a, make_call(staff_a, team, year=2025), None, D(2025, 10, 1), person=leader,
+                title="有机硅高性能材料团队", matching_amount=Decimal(1_500_000))  # fmt: skip
+    matching_paid(staff_a, led, 1_500_000, D(2026, 3, 1))
+    f = compute("talent.matching_paid", county_a, Period.year_of(2026))
+    assert f.text == "完成黄颖红领衔的浙江省领军型创新创业团队县级配套资金150万元的拨付"
+
+
 def test_other_team_funds(checked, staff_a, county_a):
     # 2025 team funds that are not matching: 市队 50,000 and 县队1–县队4 4 × 50,000 → 250,000 = 25万元; five teams,
     # not named (华康's matching funds, the plan project's money and county B's are not counted)
