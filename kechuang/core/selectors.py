@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from . import permissions
 from .models import AuditEvent, Organisation, OrganisationYear, Person, Region, Signup
@@ -20,6 +20,7 @@ def organisation_filters(params: Any) -> dict[str, Any]:
         "region": params.get("region", ""),
         "section": params.get("section", ""),
         "above_scale_year": int(year) if year.isdigit() else None,
+        "where": params.get("where", "") if params.get("where", "") in ("local", "partner") else "",
     }
 
 
@@ -35,8 +36,14 @@ def organisation_list(
     region: str = "",
     section: str = "",
     above_scale_year: int | None = None,
+    where: str = "",
 ) -> QuerySet[Organisation]:
+    """`where`: "local" the county's own organisations (located in the county whose register holds
+    them), "partner" those registered as partners from elsewhere (县外单位)."""
     qs = permissions.visible(user, Organisation.objects.select_related("region", "county", "industry"))
+    if where:
+        own = Q(region__code__startswith=F("county__code"))
+        qs = qs.filter(own) if where == "local" else qs.exclude(own)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()) | Q(address__icontains=q))
     if kind:

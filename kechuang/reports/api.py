@@ -175,9 +175,8 @@ def summary_patch(request: ApiRequest, pk: int, body: SummaryPatch, response: Ht
 def summary_freeze(request: ApiRequest, pk: int) -> Any:
     """Freezes with whatever warnings there are (the response lists them; the audit event keeps them)."""
     summary = _summary(request, pk)
-    warnings = [] if summary.is_frozen else service.freeze_warnings(summary)
     service.summary_freeze(by=request.auth, summary=summary)
-    return _out(selectors.summary_get(request.auth, pk), warnings=warnings)
+    return _out(selectors.summary_get(request.auth, pk), warnings=summary.froze_with)
 
 
 @router.post(

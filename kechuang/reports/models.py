@@ -20,6 +20,8 @@ class Summary(models.Model):
         DRAFT = "draft", _("草稿（数字实时）")
         FROZEN = "frozen", _("已定稿（数字已固定）")
 
+    froze_with: list[str]  # set by summary_freeze: the warnings it froze with (also in the audit event)
+
     county = models.ForeignKey(
         Region,
         verbose_name=_("县（市、区）"),

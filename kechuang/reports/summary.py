@@ -211,8 +211,8 @@ def summary_freeze(*, by: Any, summary: Summary) -> Summary:
     _require_staff(by, summary.county, "freeze summary", summary)
     if summary.is_frozen:
         raise ValidationError(_("该工作总结已定稿。"), code="frozen")
-    warnings = freeze_warnings(summary)
-    figures = compute_all(summary.county, period_of(summary))
+    figures = compute_all(summary.county, period_of(summary))  # once: the warnings read the same values
+    warnings = freeze_warnings(summary, render(summary, figures=figures))
     snapshot = {
         f.key: {"value": f.as_json()["value"], "unit": f.unit, "text": f.text, "label": f.label,
                 "section": f.section, "evidence": _evidence(f)}
@@ -235,6 +235,7 @@ def summary_freeze(*, by: Any, summary: Summary) -> Summary:
         audit.record("freeze", by=by, obj=current, before=before, after=after)
     for name in ("state", "snapshot", "frozen_at", "frozen_by", "updated_at"):
         setattr(summary, name, getattr(current, name))
+    summary.froze_with = warnings
     return summary
 
 
@@ -517,14 +518,16 @@ class Rendered:
         return blocks
 
 
-def figure_refs(summary: Summary) -> dict[str, FigureRef]:
-    """The figures a summary quotes: the snapshot once frozen, live from the registry before."""
+def figure_refs(summary: Summary, figures: list[Figure] | None = None) -> dict[str, FigureRef]:
+    """The figures a summary quotes: the snapshot once frozen, live from the registry before (`figures`
+    when the caller has computed them already)."""
     if summary.is_frozen:
         return {
             key: FigureRef(key, f["text"], f["label"], f["value"], f["unit"], len(f["evidence"]["ids"]))
             for key, f in summary.snapshot.items()
         }
-    figures = compute_all(summary.county, period_of(summary))
+    if figures is None:
+        figures = compute_all(summary.county, period_of(summary))
     return {f.key: FigureRef(f.key, f.text, f.label, f.json_value, f.unit, f.evidence_count) for f in figures}
 
 
@@ -582,10 +585,10 @@ def _section(
     return Section(number, title, paragraphs, has_data, key, written)
 
 
-def render(summary: Summary) -> Rendered:
+def render(summary: Summary, *, figures: list[Figure] | None = None) -> Rendered:
     """The summary with its figures' sentences in place. A summary saved before the opening and the
     closing parts existed has none: they render empty."""
-    refs = figure_refs(summary)
+    refs = figure_refs(summary, figures)
     stored = summary.sections or {}
     sections = [
         _section(
@@ -625,10 +628,13 @@ def freeze_warnings(summary: Summary, rendered: Rendered | None = None) -> list[
                 where = part.heading if part.number else part.title
                 if isinstance(piece, FigureRef) and not piece.evidence_count and piece.key not in seen:
                     seen.add(piece.key)
-                    warnings.append(
-                        _("%(h)s：数据项“%(l)s”没有依据记录（%(t)s）。")
-                        % {"h": where, "l": piece.label, "t": piece.text}
+                    # default prose leaves the sentence out when printed (Section.printed_paragraphs)
+                    text = (
+                        _("%(h)s：数据项“%(l)s”没有依据记录（%(t)s），导出时略去该句。")
+                        if part.number and not part.written
+                        else _("%(h)s：数据项“%(l)s”没有依据记录（%(t)s）。")
                     )
+                    warnings.append(text % {"h": where, "l": piece.label, "t": piece.text})
                 elif isinstance(piece, Unresolved):
                     warnings.append(
                         _("%(h)s：数据项 {%(k)s} 已不存在，导出时将略去。") % {"h": where, "k": piece.key}

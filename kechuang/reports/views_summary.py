@@ -225,13 +225,13 @@ def summary_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def summary_freeze(request: AuthedRequest, pk: int) -> HttpResponse:
     summary = _summary_or_404(request, pk)
     _require_staff_of(request, summary, "freeze summary")
-    warnings = service.freeze_warnings(summary) if not summary.is_frozen else []
     try:
         service.summary_freeze(by=request.user, summary=summary)
     except ValidationError as e:
         messages.error(request, _error_text(e))
     else:
         messages.success(request, _("已定稿：各项数字及其依据记录已固定。"))
+        warnings = summary.froze_with
         if warnings:
             messages.warning(
                 request,

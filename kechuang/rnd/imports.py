@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
@@ -523,10 +524,8 @@ class _CountyRecordRegister(Register):
     exported and imported back changes nothing, a frozen year's records included."""
 
     fields: ClassVar[list[str]]
-
-    @staticmethod
-    def save(*, by: Any, data: dict[str, Any], instance: Any = None) -> Any:
-        raise NotImplementedError
+    # the service the form calls: save(by=, data=, instance=None) -> the record
+    save: ClassVar[Callable[..., Any]]
 
     def base_queryset(self) -> QuerySet:
         return self.model._default_manager.select_related("county")

@@ -58,6 +58,18 @@ def test_a_university_elsewhere_is_registered_as_the_countys_partner_on_the_page
     assert "浙江省杭州市西湖区" in detail and "县外单位" in detail and "不计入本县企业数" in detail
     listing = client.get(reverse("organisation_list")).content.decode()
     assert "浙江大学" in listing and "县外" in listing
+    # the list filters the county's own organisations from its partners; the export follows the filter
+    local = OrganisationFactory(name="开化县本地企业有限公司", region=county_a)
+    partners = client.get(reverse("organisation_list"), {"where": "partner"}).content.decode()
+    own = client.get(reverse("organisation_list"), {"where": "local"}).content.decode()
+    assert "浙江大学" in partners and local.name not in partners
+    assert local.name in own and "浙江大学" not in own
+    from kechuang.core import selectors
+
+    exported = selectors.organisation_list(
+        user=staff_a, **selectors.organisation_filters({"where": "partner"})
+    )
+    assert list(exported) == [org]
     # Tenancy follows the register: the other county does not see it, the city above both does.
     assert client_for(staff_b).get(reverse("organisation_detail", args=[org.pk])).status_code == 404
     assert "浙江大学" in client_for(city_user).get(reverse("organisation_list")).content.decode()
